@@ -1,1 +1,64 @@
-//! placeholder
+//! Persistence for Samverkan: sea-orm entities, migrations and tenant-scoped repositories.
+//!
+//! This is the only crate that touches SQL. Entities are private; callers use the
+//! repositories, which take the caller and apply the tenant scope themselves, so a query
+//! that forgets the scope cannot be written from outside.
+
+mod audit;
+mod entity;
+mod error;
+pub mod migration;
+mod page;
+pub mod repo;
+mod scope;
+
+pub use audit::{AuditEvent, AuditFilter};
+pub use error::StoreError;
+pub use page::{MAX_PAGE_SIZE, Page, PageRequest};
+pub use scope::ReadScope;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+/// A handle on the database; cheap to clone, shared by all requests.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with a pool of at
+    /// most `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_string());
+        options
+            .max_connections(max_connections)
+            .sqlx_logging(false)
+            // WAL lets readers proceed while a writer commits; sqlx already turns foreign
+            // keys on and waits up to five seconds for a busy database.
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+            });
+        let db = Database::connect(options).await?;
+        Ok(Self { db })
+    }
+
+    /// Applies pending migrations; safe to run at every start.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Checks the database answers, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// The connection, for the repositories in this crate.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}

@@ -1,0 +1,20 @@
+//! Schema migrations, written once for SQLite and PostgreSQL. Migrations never import
+//! entities: a later entity change must not silently rewrite history.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_registry;
+mod m20261123_000002_reference_data;
+
+/// Applies the registry's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_registry::Migration),
+            Box::new(m20261123_000002_reference_data::Migration),
+        ]
+    }
+}
