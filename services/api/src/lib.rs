@@ -1,1 +1,102 @@
-//! placeholder
+//! Samverkan's HTTP API: poem-openapi operations, one struct per resource, a thin layer
+//! that authenticates, parses into domain types, calls the store and maps the result.
+
+mod auth;
+mod body;
+mod etag;
+mod limit;
+mod problem;
+pub mod resources;
+mod views;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use poem::middleware::Tracing;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+use samverkan_auth::Verifier;
+use samverkan_domain::OrgId;
+use samverkan_store::Store;
+
+pub use auth::Authenticate;
+pub use problem::{PROBLEM_JSON, Problem};
+
+use resources::{
+    audit::AuditApi, health::HealthApi, needs::NeedsApi, organisations::OrganisationsApi,
+    solutions::SolutionsApi, strategies::StrategiesApi,
+};
+
+/// The largest request body accepted (256 KiB): far above any real record, small enough
+/// that a flood of large bodies cannot exhaust memory.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The API title in the OpenAPI document.
+const TITLE: &str = "Samverkan API";
+
+type Apis = (
+    HealthApi,
+    OrganisationsApi,
+    NeedsApi,
+    StrategiesApi,
+    SolutionsApi,
+    AuditApi,
+);
+
+fn service(store: &Store, server_url: Option<&str>) -> OpenApiService<Apis, ()> {
+    let apis = (
+        HealthApi {
+            store: store.clone(),
+        },
+        OrganisationsApi {
+            store: store.clone(),
+        },
+        NeedsApi {
+            store: store.clone(),
+        },
+        StrategiesApi {
+            store: store.clone(),
+        },
+        SolutionsApi {
+            store: store.clone(),
+        },
+        AuditApi {
+            store: store.clone(),
+        },
+    );
+    let service = OpenApiService::new(apis, TITLE, env!("CARGO_PKG_VERSION")).description(
+        "Skåne's collaboration registry and reuse catalog: needs, digital strategies and reusable \
+         solutions of the 33 municipalities, for samverkan and samutveckling. Reads of public \
+         records need no token; writes need a bearer token from a trusted OpenID Connect issuer. \
+         Errors are RFC 9457 problem details.",
+    );
+    match server_url {
+        Some(url) => service.server(url),
+        None => service,
+    }
+}
+
+/// The OpenAPI document (JSON), deterministic for a given build: the artefact checked in
+/// under `openapi/`.
+pub async fn openapi_json() -> String {
+    // The document does not depend on the database; an in-memory SQLite store stands in.
+    let store = Store::connect("sqlite::memory:", 1)
+        .await
+        .expect("in-memory SQLite opens");
+    service(&store, None).spec()
+}
+
+/// The whole HTTP application: API, documentation UI at `/docs`, spec at `/openapi.json`.
+pub fn app(store: Store, verifier: Arc<Verifier>, tenants: HashSet<OrgId>) -> impl Endpoint {
+    let api = service(&store, Some("/"));
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .nest("/", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .with(Authenticate::new(verifier, tenants))
+        .with(limit::BodyLimit::new(MAX_BODY_BYTES))
+        .catch_all_error(problem::to_problem)
+        .with(Tracing)
+}

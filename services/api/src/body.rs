@@ -1,0 +1,55 @@
+//! A JSON request body that reports parse errors with the exact field path, so "every
+//! field's bad values produce a problem naming the field" holds for type errors too.
+
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::impl_apirequest_for_payload;
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+
+/// A JSON body documented by `T`'s schema and parsed with serde, whose errors name the
+/// offending field (e.g. `topics[1]: unknown variant`).
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let data = Vec::<u8>::from_request(request, body).await?;
+        if data.is_empty() {
+            return Err(ApiError::field("", "a JSON body is required").into());
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&data);
+        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Ok(value) => Ok(JsonBody(value)),
+            Err(err) => {
+                let path = err.path().to_string();
+                let field = if path == "." { String::new() } else { path };
+                Err(ApiError::field(&field, err.into_inner().to_string()).into())
+            }
+        }
+    }
+}
+
+impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned);

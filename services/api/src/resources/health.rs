@@ -1,0 +1,39 @@
+//! `/healthz`: liveness and database reachability, for load balancers and operators.
+
+use poem_openapi::payload::PlainText;
+use poem_openapi::{ApiResponse, OpenApi};
+use samverkan_store::Store;
+
+use super::ApiTags;
+
+/// Health API.
+pub struct HealthApi {
+    /// The store.
+    pub store: Store,
+}
+
+/// Health check result.
+#[derive(ApiResponse)]
+pub enum Health {
+    /// The service and its database answer.
+    #[oai(status = 200)]
+    Ok(PlainText<String>),
+    /// The database does not answer.
+    #[oai(status = 503)]
+    Unavailable(PlainText<String>),
+}
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl HealthApi {
+    /// Is the service up and its database reachable?
+    #[oai(path = "/healthz", method = "get", operation_id = "health")]
+    async fn health(&self) -> Health {
+        match self.store.ping().await {
+            Ok(()) => Health::Ok(PlainText("ok".into())),
+            Err(e) => {
+                tracing::error!(error = %e, "health check failed");
+                Health::Unavailable(PlainText("database unavailable".into()))
+            }
+        }
+    }
+}
