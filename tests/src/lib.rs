@@ -1,1 +1,219 @@
-//! Test harness
+//! Test harness for the end-to-end suite: spawns the real application on a loopback port
+//! over a fresh SQLite file or PostgreSQL database, mints tokens, and starts the external
+//! programs the tests need (PostgreSQL, an OpenID Connect provider) when no URL is given.
+
+pub mod oidc;
+pub mod postgres;
+
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use reqwest::{Method, StatusCode};
+use samverkan::Config;
+use samverkan_auth::{DevIssuer, IssuerConfig};
+use samverkan_domain::{OrgId, Role};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A running application with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// A plain HTTP client.
+    pub http: reqwest::Client,
+    dev: DevIssuer,
+    _dir: TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body parsed as JSON (`Null` when empty or not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The ETag header.
+    pub fn etag(&self) -> String {
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The fields named in a problem's `errors` list.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// Starts the application on `backend`, trusting the development issuer.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, vec![]).await
+    }
+
+    /// Starts the application trusting the development issuer and `issuers`.
+    pub async fn spawn_with(backend: Backend, issuers: Vec<IssuerConfig>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        config.auth.dev_issuer = true;
+        config.auth.issuers = issuers;
+        config.auth.leeway_seconds = 0;
+        if backend == Backend::Postgres {
+            config.database.url = postgres::fresh_database().await;
+        }
+        let store = samverkan::open_store(&config).await.expect("store opens");
+        let app = samverkan::build_app(&config, store)
+            .await
+            .expect("app builds");
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("bind");
+        let addr = acceptor.local_addr().remove(0);
+        let base = format!("http://{}", addr.as_socket_addr().expect("tcp"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(
+                    app,
+                    async {
+                        let _ = rx.await;
+                    },
+                    None,
+                )
+                .await;
+        });
+        let dev = samverkan::dev_issuer(&config).expect("dev issuer");
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            dev,
+            _dir: dir,
+            _shutdown: tx,
+        }
+    }
+
+    /// A development token for `org` with `roles`.
+    pub fn token(&self, org: &str, roles: &[Role]) -> String {
+        self.dev.mint(
+            &format!("user-{org}"),
+            &OrgId::parse(org).expect("org id"),
+            roles,
+            600,
+        )
+    }
+
+    /// Sends a request with an optional bearer token, JSON body and extra headers.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET with an optional token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None, &[]).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body), &[]).await
+    }
+
+    /// PUT a JSON body with `If-Match`.
+    pub async fn put(&self, path: &str, token: Option<&str>, etag: &str, body: &Value) -> Reply {
+        self.call(Method::PUT, path, token, Some(body), &[("If-Match", etag)])
+            .await
+    }
+
+    /// DELETE with an optional token.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::DELETE, path, token, None, &[]).await
+    }
+}
+
+/// Asserts a reply is problem+json with `status`, printing the body when it is not.
+pub fn assert_problem(reply: &Reply, status: u16) {
+    assert_eq!(reply.status.as_u16(), status, "body: {}", reply.body);
+    let ct = reply
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content-type {ct}, body {}",
+        reply.body
+    );
+    assert_eq!(reply.body["status"].as_u64(), Some(u64::from(status)));
+}
+
+/// Runs an async scenario once per backend, as two named tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}

@@ -47,6 +47,8 @@ impl ValidationErrors {
                         prefix.to_string()
                     } else if prefix.is_empty() {
                         e.field
+                    } else if e.field.starts_with('[') {
+                        format!("{prefix}{}", e.field)
                     } else {
                         format!("{prefix}.{}", e.field)
                     };

@@ -143,21 +143,28 @@ impl Evaluation {
             (false, true) => PriorityClass::WhenConvenient,
             (false, false) => PriorityClass::Reconsider,
         };
+        // The score comes from the exact means; only what is shown is rounded.
         Some(Priority {
-            benefit,
-            feasibility,
-            score: (benefit * feasibility).round_dp(2),
+            benefit: round(benefit),
+            feasibility: round(feasibility),
+            score: round(benefit * feasibility),
             class,
         })
     }
 }
 
+/// The exact mean, or `None` if any score is missing.
 fn mean(scores: &[Option<u8>]) -> Option<Decimal> {
     let total: u32 = scores
         .iter()
         .map(|s| s.map(u32::from))
         .sum::<Option<u32>>()?;
-    Some((Decimal::from(total) / Decimal::from(scores.len())).round_dp(2))
+    Some(Decimal::from(total) / Decimal::from(scores.len()))
+}
+
+/// Two decimals, halves away from zero, as people round by hand.
+fn round(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 #[cfg(test)]
@@ -196,6 +203,20 @@ mod tests {
             all(2, 2).priority().unwrap().class,
             PriorityClass::Reconsider
         );
+    }
+
+    #[test]
+    fn score_comes_from_exact_means() {
+        let mut e = all(4, 3);
+        e.quality_user_experience = Some(3);
+        e.legal_obligation = Some(2);
+        e.management_support = Some(4);
+        e.low_complexity = Some(2);
+        e.compliance = Some(4);
+        let p = e.priority().unwrap();
+        // benefit 13/4 = 3.25, feasibility 22/7 = 3.142857...; 3.25 × 22/7 = 10.214...
+        assert_eq!(p.feasibility, Decimal::new(314, 2));
+        assert_eq!(p.score, Decimal::new(1021, 2));
     }
 
     #[test]

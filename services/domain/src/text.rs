@@ -98,5 +98,8 @@ mod tests {
         assert_eq!(got, vec!["iot", "sensorer"]);
         let err = tags(&["".into()]).unwrap_err();
         assert_eq!(err.0[0].field, "[0]");
+        let mut outer = crate::ValidationErrors::new();
+        outer.take("tags", Err::<(), _>(err));
+        assert_eq!(outer.0[0].field, "tags[0]");
     }
 }

@@ -65,7 +65,7 @@ pub(crate) async fn record(
 ) -> Result<(), StoreError> {
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
-        at: Set(Utc::now()),
+        at: Set(crate::now()),
         actor_subject: Set(actor.subject.clone()),
         actor_org: Set(actor.org.as_ref().map(|o| o.to_string())),
         action: Set(change.action.to_string()),

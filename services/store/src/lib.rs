@@ -62,3 +62,12 @@ impl Store {
         &self.db
     }
 }
+
+/// The current time at microsecond precision: what PostgreSQL keeps, so a record returned
+/// by a write equals the same record read back later, on every backend.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+}

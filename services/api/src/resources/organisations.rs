@@ -3,6 +3,7 @@
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
+use samverkan_domain::OrgId;
 use samverkan_store::Store;
 
 use super::ApiTags;
@@ -43,7 +44,8 @@ impl OrganisationsApi {
         operation_id = "get_organisation"
     )]
     async fn get(&self, id: Path<String>) -> Result<OrganisationResponse, ApiError> {
-        let id = super::org_param("id", Some(id.0))?.ok_or_else(ApiError::not_found)?;
+        // An id that cannot exist is simply not found.
+        let id = OrgId::parse(&id.0).map_err(|_| ApiError::not_found())?;
         let org = self.store.get_organisation(&id).await?;
         Ok(OrganisationResponse::Ok(Json(org.into())))
     }

@@ -117,7 +117,7 @@ impl Store {
     ) -> Result<Need, StoreError> {
         let org = writing_org(caller)?;
         check_goals(self.db(), &org, &fields.strategy_goal_ids).await?;
-        let now = Utc::now();
+        let now = crate::now();
         let id = Uuid::now_v7();
         let txn = self.db().begin().await?;
         let mut row = active(&fields);
@@ -190,7 +190,7 @@ impl Store {
             .load_need_for_write(caller, id, Some(expected_version))
             .await?;
         check_goals(self.db(), &before.org_id, &fields.strategy_goal_ids).await?;
-        let now = Utc::now();
+        let now = crate::now();
         let txn = self.db().begin().await?;
         // The guarded UPDATE comes first: it takes the write lock, and matches no row if
         // someone else changed the need since the caller read it.

@@ -112,7 +112,7 @@ impl Store {
         fields: SolutionFields,
     ) -> Result<Solution, StoreError> {
         let org = writing_org(caller)?;
-        let now = Utc::now();
+        let now = crate::now();
         let id = Uuid::now_v7();
         let txn = self.db().begin().await?;
         let mut row = active(&fields);
@@ -179,7 +179,7 @@ impl Store {
         let before = self.get_solution(id).await?;
         authorise_write(caller, &before.org_id, Visibility::Public)?;
         check_version(Some(expected_version), before.version)?;
-        let now = Utc::now();
+        let now = crate::now();
         let txn = self.db().begin().await?;
         let mut row = active(&fields);
         row.version = Set(expected_version + 1);
@@ -276,7 +276,7 @@ impl Store {
                 "organisation {org} has already declared an adoption; update it instead"
             )));
         }
-        let now = Utc::now();
+        let now = crate::now();
         let created = Adoption {
             solution_id,
             org_id: org,
@@ -315,7 +315,7 @@ impl Store {
         let before = self
             .adoption_for_write(caller, solution_id, org, Some(expected_version))
             .await?;
-        let now = Utc::now();
+        let now = crate::now();
         let txn = self.db().begin().await?;
         let mut row = adoption_active(&fields);
         row.version = Set(expected_version + 1);

@@ -77,7 +77,7 @@ impl Store {
             )
             .into());
         }
-        let now = Utc::now();
+        let now = crate::now();
         let id = Uuid::now_v7();
         let txn = self.db().begin().await?;
         let mut row = active(&fields);
@@ -161,7 +161,7 @@ impl Store {
             }
         }
         errors.finish(|| ())?;
-        let now = Utc::now();
+        let now = crate::now();
         let txn = self.db().begin().await?;
         let mut row = active(&fields);
         row.version = Set(expected_version + 1);
@@ -180,12 +180,14 @@ impl Store {
         }
         let kept: Vec<Uuid> = fields.goals.iter().filter_map(|g| g.id).collect();
         let removed: Vec<Uuid> = existing.into_iter().filter(|g| !kept.contains(g)).collect();
+        // Removed goals go (with the needs' links to them); kept goals are updated in place
+        // so the needs that serve them keep pointing at them.
         need_goal::Entity::delete_many()
-            .filter(need_goal::Column::GoalId.is_in(removed))
+            .filter(need_goal::Column::GoalId.is_in(removed.clone()))
             .exec(&txn)
             .await?;
         strategy_goal::Entity::delete_many()
-            .filter(strategy_goal::Column::StrategyId.eq(id))
+            .filter(strategy_goal::Column::Id.is_in(removed))
             .exec(&txn)
             .await?;
         let goals = write_goals(&txn, id, &fields.goals).await?;
@@ -279,7 +281,8 @@ fn active(f: &StrategyFields) -> strategy::ActiveModel {
     }
 }
 
-/// Writes goals in order, keeping given ids and minting new ones; returns them with ids.
+/// Writes goals in order: goals with an id are updated in place, new ones inserted with a
+/// fresh id; returns them with their ids.
 async fn write_goals(
     conn: &impl ConnectionTrait,
     strategy_id: Uuid,
@@ -287,18 +290,20 @@ async fn write_goals(
 ) -> Result<Vec<GoalInput>, StoreError> {
     let mut out = Vec::with_capacity(goals.len());
     for (position, goal) in goals.iter().enumerate() {
-        let id = goal.id.unwrap_or_else(Uuid::now_v7);
-        strategy_goal::ActiveModel {
-            id: Set(id),
+        let row = strategy_goal::ActiveModel {
+            id: Set(goal.id.unwrap_or_else(Uuid::now_v7)),
             strategy_id: Set(strategy_id),
             position: Set(position as i32),
             title: Set(goal.title.clone()),
             description: Set(goal.description.clone()),
-        }
-        .insert(conn)
-        .await?;
+        };
+        let saved = if goal.id.is_some() {
+            row.update(conn).await?
+        } else {
+            row.insert(conn).await?
+        };
         out.push(GoalInput {
-            id: Some(id),
+            id: Some(saved.id),
             ..goal.clone()
         });
     }

@@ -1,0 +1,94 @@
+//! The demo a newcomer starts first: `samverkan serve --demo` on a fresh directory.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// `serve --demo` on a fresh directory starts, prints where to go, and serves the
+/// 33 municipalities and a living catalog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_starts_on_a_fresh_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("SAMVERKAN_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("samverkan binary runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    while printed.len() < 6 {
+        match lines.next() {
+            Some(Ok(line)) => printed.push(line),
+            _ => break,
+        }
+    }
+    let docs = printed
+        .iter()
+        .find_map(|l| l.split("API documentation: ").nth(1))
+        .expect("prints the docs URL")
+        .to_string();
+    let base = docs.trim_end_matches("/docs").to_string();
+    let token = printed
+        .iter()
+        .find_map(|l| l.split("Bearer ").nth(1))
+        .map(|rest| rest.split('\'').next().unwrap().to_string())
+        .expect("prints a ready-to-paste request with a token");
+    let http = reqwest::Client::new();
+    let orgs: serde_json::Value = http
+        .get(format!("{base}/api/v1/organisations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let municipalities = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "municipality")
+        .count();
+    let needs: serde_json::Value = http
+        .get(format!("{base}/api/v1/needs?limit=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let solutions: serde_json::Value = http
+        .get(format!("{base}/api/v1/solutions?limit=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = http
+        .get(format!("{base}/api/v1/needs?org=1280"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let docs_page = http.get(&docs).send().await.unwrap().status();
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(municipalities, 33);
+    assert!(
+        needs["items"].as_array().unwrap().len() >= 30,
+        "a living catalog of needs"
+    );
+    assert!(
+        solutions["items"].as_array().unwrap().len() >= 10,
+        "and of solutions"
+    );
+    assert_eq!(mine, 200, "the printed token works");
+    assert_eq!(docs_page, 200);
+    assert!(
+        dir.path().join("data/samverkan.sqlite").exists(),
+        "embedded SQLite in ./data"
+    );
+}

@@ -1,0 +1,9 @@
+//! The end-to-end suite: the real application over HTTP, on SQLite and PostgreSQL.
+//! One test binary keeps link time down.
+
+mod fixtures;
+mod matrix;
+mod oidc;
+mod records;
+mod service;
+mod validation;
