@@ -134,7 +134,9 @@ fn start_server() -> String {
     format!("postgres://postgres@127.0.0.1:{port}/postgres")
 }
 
-/// Stops the server and removes its files once this test process has exited.
+/// Stops the server and removes its files once this test process has exited. The
+/// watchdog is deliberately left running: it must outlive this process.
+#[allow(clippy::zombie_processes)]
 fn spawn_watchdog(bin: &Path, dir: &Path, data: &Path) {
     let stop = if is_root() {
         format!(

@@ -115,7 +115,7 @@ impl NeedInput {
                 self.budget_min_sek.as_deref(),
                 self.budget_max_sek.as_deref(),
             )
-            .map_err(|e| rename_budget_fields(e)),
+            .map_err(rename_budget_fields),
         );
         let hypothesis = errors
             .take(

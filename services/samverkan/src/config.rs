@@ -106,7 +106,7 @@ pub fn redact_password(url: &str) -> String {
 
 impl Config {
     /// Loads the layers; `file` is read when given, else `samverkan.toml` if present.
-    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
@@ -115,6 +115,7 @@ impl Config {
         figment
             .merge(Env::prefixed("SAMVERKAN_").split("__"))
             .extract()
+            .map_err(Box::new)
     }
 
     /// The database URL to use: the configured one, or the embedded SQLite file.

@@ -160,14 +160,14 @@ fn after<E: EntityTrait>(
             Expr::col(col).gt(value)
         }
     };
-    let id_after = beyond(id_col, Expr::val(cursor.id).into());
+    let id_after = beyond(id_col, Expr::val(cursor.id));
     let Some(col) = spec.column else {
         return Ok(Condition::all().add(id_after));
     };
     let value: SimpleExpr = match &cursor.k {
-        SortKey::Time(t) => Expr::val(*t).into(),
-        SortKey::Int(i) => Expr::val(*i).into(),
-        SortKey::Text(s) => Expr::val(s.clone()).into(),
+        SortKey::Time(t) => Expr::val(*t),
+        SortKey::Int(i) => Expr::val(*i),
+        SortKey::Text(s) => Expr::val(s.clone()),
         SortKey::None => return Err(bad_cursor()),
     };
     Ok(Condition::any()

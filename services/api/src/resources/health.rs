@@ -25,7 +25,14 @@ pub enum Health {
 
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
-    /// Is the service up and its database reachable?
+    /// Is the process alive? Answers without touching the database (liveness probe; the
+    /// benchmarks also use it as the trivial baseline).
+    #[oai(path = "/livez", method = "get", operation_id = "liveness")]
+    async fn liveness(&self) -> PlainText<&'static str> {
+        PlainText("ok")
+    }
+
+    /// Is the service ready: up, and its database reachable (readiness probe)?
     #[oai(path = "/healthz", method = "get", operation_id = "health")]
     async fn health(&self) -> Health {
         match self.store.ping().await {

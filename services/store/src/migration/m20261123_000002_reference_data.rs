@@ -48,6 +48,10 @@ impl MigrationTrait for Migration {
             memberships.values_panic([row.code.into(), row.subregion.into()]);
         }
         for (id, name, number) in REGIONAL_BODIES {
+            if let Some(number) = number {
+                samverkan_domain::OrgNumber::parse(number)
+                    .map_err(|_| DbErr::Migration(format!("{name}: organisation number {number} fails its check digit")))?;
+            }
             orgs.values_panic([
                 (*id).into(),
                 "regional".into(),
