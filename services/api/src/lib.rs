@@ -16,7 +16,8 @@ mod views;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use poem::middleware::Tracing;
+use poem::http::Method;
+use poem::middleware::{Cors, Tracing};
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use samverkan_auth::Verifier;
@@ -90,6 +91,17 @@ pub async fn openapi_json() -> String {
     service(&store, None).spec()
 }
 
+/// Browsers on other sites (other regions' catalogs, dashboards) may call the API; tokens
+/// travel in the Authorization header, never in cookies, so no credentials are allowed.
+fn cors() -> Cors {
+    Cors::new()
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers(["authorization", "content-type", "if-match"])
+        .expose_headers(["etag", "location"])
+        .allow_credentials(false)
+        .max_age(3600)
+}
+
 /// The whole HTTP application: API, documentation UI at `/docs`, spec at `/openapi.json`.
 pub fn app(store: Store, verifier: Arc<Verifier>, tenants: HashSet<OrgId>) -> impl Endpoint {
     let api = service(&store, Some("/"));
@@ -101,6 +113,7 @@ pub fn app(store: Store, verifier: Arc<Verifier>, tenants: HashSet<OrgId>) -> im
         .at("/openapi.json", spec)
         .with(Authenticate::new(verifier, tenants))
         .with(limit::BodyLimit::new(MAX_BODY_BYTES))
-        .catch_all_error(problem::to_problem)
+                .catch_all_error(problem::to_problem)
+        .with(cors())
         .with(Tracing)
 }

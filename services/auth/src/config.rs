@@ -47,7 +47,7 @@ fn default_algorithms() -> Vec<String> {
 }
 
 /// Everything the verifier needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthConfig {
     /// External OpenID Connect issuers to trust.
@@ -57,4 +57,23 @@ pub struct AuthConfig {
     pub dev_issuer: bool,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     pub leeway_seconds: u64,
+    /// The shortest time between two fetches of an issuer's keys, in seconds. A token
+    /// naming an unknown key id triggers a fetch (the issuer may have rotated its key),
+    /// but no more often than this, so forged key ids cannot flood the issuer.
+    pub jwks_refresh_interval_seconds: u64,
+    /// How long fetched keys are trusted before they are fetched again, in seconds, so a
+    /// key the issuer withdrew stops working without a restart.
+    pub jwks_max_age_seconds: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuers: vec![],
+            dev_issuer: false,
+            leeway_seconds: 60,
+            jwks_refresh_interval_seconds: 10,
+            jwks_max_age_seconds: 900,
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Signing keys of one external issuer: found through its discovery document, cached by
 //! key id, and refreshed when a token names a key id not seen before (key rotation),
-//! at most once per [`MIN_REFRESH_INTERVAL`] so bogus key ids cannot flood the issuer.
+//! at most once per refresh interval so bogus key ids cannot flood the issuer.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,9 +13,6 @@ use tokio::sync::{Mutex, RwLock};
 use crate::config::IssuerConfig;
 use crate::verifier::AuthError;
 
-/// The shortest time between two JWKS fetches.
-pub(crate) const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
-
 #[derive(Deserialize)]
 struct Discovery {
     issuer: String,
@@ -26,15 +23,28 @@ struct Discovery {
 pub(crate) struct IssuerKeys {
     pub config: IssuerConfig,
     http: reqwest::Client,
+    timing: KeyTiming,
     keys: RwLock<HashMap<String, DecodingKey>>,
+    /// When the keys were last fetched (successfully or not).
     last_fetch: Mutex<Option<Instant>>,
 }
 
+/// How often keys are fetched.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyTiming {
+    /// Never fetch more often than this, whatever tokens arrive.
+    pub min_interval: Duration,
+    /// Fetch again once the cached keys are this old, so keys the issuer withdrew
+    /// (e.g. after a compromise) stop being trusted without a restart.
+    pub max_age: Duration,
+}
+
 impl IssuerKeys {
-    pub fn new(config: IssuerConfig, http: reqwest::Client) -> Self {
+    pub fn new(config: IssuerConfig, http: reqwest::Client, timing: KeyTiming) -> Self {
         Self {
             config,
             http,
+            timing,
             keys: RwLock::new(HashMap::new()),
             last_fetch: Mutex::new(None),
         }
@@ -42,7 +52,8 @@ impl IssuerKeys {
 
     /// The key with id `kid`, fetching the issuer's JWKS if it is not cached.
     pub async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
-        if let Some(key) = self.keys.read().await.get(kid) {
+        let stale = self.last_fetch.lock().await.is_none_or(|t| t.elapsed() >= self.timing.max_age);
+        if !stale && let Some(key) = self.keys.read().await.get(kid) {
             return Ok(key.clone());
         }
         self.refresh().await?;
@@ -56,7 +67,7 @@ impl IssuerKeys {
 
     async fn refresh(&self) -> Result<(), AuthError> {
         let mut last = self.last_fetch.lock().await;
-        if last.is_some_and(|t| t.elapsed() < MIN_REFRESH_INTERVAL) {
+        if last.is_some_and(|t| t.elapsed() < self.timing.min_interval) {
             return Ok(());
         }
         *last = Some(Instant::now());

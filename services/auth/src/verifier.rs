@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::claims::caller_from;
 use crate::config::{AuthConfig, ClaimMapping};
 use crate::dev::{DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
-use crate::jwks::IssuerKeys;
+use crate::jwks::{IssuerKeys, KeyTiming};
 
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,9 @@ pub enum AuthError {
     /// The issuer's keys could not be fetched: our or the issuer's fault (503).
     #[error("identity provider unavailable: {0}")]
     Unavailable(String),
+    /// The authentication configuration is unusable (found at start).
+    #[error("authentication configuration: {0}")]
+    Config(String),
 }
 
 /// Validates tokens against the configured issuers.
@@ -41,17 +44,16 @@ impl Verifier {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| AuthError::Unavailable(e.to_string()))?;
+            .map_err(|e| AuthError::Config(e.to_string()))?;
         for issuer in &config.issuers {
             allowed_algorithms(&issuer.algorithms)?;
         }
+        let timing = KeyTiming {
+            min_interval: Duration::from_secs(config.jwks_refresh_interval_seconds),
+            max_age: Duration::from_secs(config.jwks_max_age_seconds.max(config.jwks_refresh_interval_seconds)),
+        };
         Ok(Self {
-            issuers: config
-                .issuers
-                .iter()
-                .cloned()
-                .map(|c| IssuerKeys::new(c, http.clone()))
-                .collect(),
+            issuers: config.issuers.iter().cloned().map(|c| IssuerKeys::new(c, http.clone(), timing)).collect(),
             dev: if config.dev_issuer { dev } else { None },
             leeway: config.leeway_seconds,
         })
@@ -128,9 +130,9 @@ fn allowed_algorithms(names: &[String]) -> Result<Vec<Algorithm>, AuthError> {
         .iter()
         .map(|name| {
             let alg = Algorithm::from_str(name)
-                .map_err(|_| AuthError::Unavailable(format!("unknown algorithm {name}")))?;
+                .map_err(|_| AuthError::Config(format!("unknown algorithm {name}")))?;
             if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-                return Err(AuthError::Unavailable(format!(
+                return Err(AuthError::Config(format!(
                     "symmetric algorithm {name} is not allowed for external issuers"
                 )));
             }

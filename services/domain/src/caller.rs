@@ -91,16 +91,25 @@ impl Caller {
         self.has(Role::Coordinator)
     }
 
+        /// Staff are signed-in callers with at least one role of this service; a valid token
+    /// without any such role grants no more than anonymous access.
+    pub fn is_staff(&self) -> bool {
+        !self.is_anonymous() && !self.roles.is_empty()
+    }
+
+    /// The organisation whose internal records the caller may read, if any.
+    pub fn staff_org(&self) -> Option<&OrgId> {
+        self.org.as_ref().filter(|_| self.is_staff())
+    }
+
     /// Whether the caller may read a record owned by `owner` with `visibility`.
     pub fn can_read(&self, owner: &OrgId, visibility: Visibility) -> bool {
-        visibility == Visibility::Public
-            || self.reads_all_tenants()
-            || self.org.as_ref() == Some(owner)
+        visibility == Visibility::Public || self.reads_all_tenants() || self.staff_org() == Some(owner)
     }
 
     /// Contact persons are personal data: only signed-in staff see them.
     pub fn sees_personal_data(&self) -> bool {
-        !self.is_anonymous()
+        self.is_staff()
     }
 
     /// Whether the caller may create or change registry records owned by `owner`: only
@@ -147,6 +156,14 @@ mod tests {
         let v = Caller::staff("vera", org("1281"), [Role::Viewer]);
         assert!(v.can_read(&org("1281"), Visibility::Internal));
         assert!(!v.can_write_for(&org("1281")));
+    }
+
+        #[test]
+    fn a_token_without_roles_grants_public_access_only() {
+        let nobody = Caller::staff("x", org("1280"), []);
+        assert!(!nobody.can_read(&org("1280"), Visibility::Internal));
+        assert!(!nobody.sees_personal_data());
+        assert!(!nobody.can_write_for(&org("1280")));
     }
 
     #[test]

@@ -50,10 +50,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
-            auth: AuthConfig {
-                leeway_seconds: 60,
-                ..AuthConfig::default()
-            },
+            auth: AuthConfig::default(),
             log: "info".into(),
         }
     }
@@ -110,7 +107,12 @@ impl Config {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file("samverkan.toml")),
+            // Only the working directory's file: figment's `Toml::file` would also search
+            // every parent directory.
+            None if Path::new("samverkan.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("samverkan.toml"))
+            }
+            None => {}
         }
         figment
             .merge(Env::prefixed("SAMVERKAN_").split("__"))
@@ -149,6 +151,44 @@ mod tests {
         let shown = format!("{db:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://app:***@db:5432/samverkan"));
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "samverkan.toml",
+                r#"
+                    log = "debug"
+                    [server]
+                    listen = "0.0.0.0:9000"
+                    [database]
+                    max_connections = 3
+                    [[auth.issuers]]
+                    issuer = "https://login.example.se/realms/skane"
+                    audience = "samverkan"
+                    [auth.issuers.claims]
+                    roles_claim = "realm_access.roles"
+                "#,
+            )?;
+            jail.set_env("SAMVERKAN_SERVER__LISTEN", "127.0.0.1:7000");
+            jail.set_env("SAMVERKAN_DATABASE__URL", "postgres://app:pw@db/samverkan");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.server.listen, "127.0.0.1:7000", "environment wins over the file");
+            assert_eq!(config.database.max_connections, 3, "file wins over defaults");
+            assert_eq!(config.database_url(), "postgres://app:pw@db/samverkan");
+            assert_eq!(config.log, "debug");
+            assert_eq!(config.auth.issuers[0].claims.roles_claim, "realm_access.roles");
+            assert_eq!(config.auth.issuers[0].claims.org_claim, "org", "unset claims keep defaults");
+            assert_eq!(config.auth.issuers[0].algorithms, ["RS256", "PS256", "ES256", "EdDSA"]);
+            assert!(!config.auth.dev_issuer, "the development issuer is off unless asked for");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        assert!(Config::load(Some(Path::new("/nonexistent/samverkan.toml"))).is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("connecting to {}", config::redact_password(&url)))?;
     store.migrate().await.context("applying migrations")?;
+    tracing::info!(database = %config::redact_password(&url), "database ready");
     Ok(store)
 }
 

@@ -12,12 +12,12 @@ pub enum StoreError {
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// The caller's `If-Match` version is stale: someone else changed the record.
-    #[error("record changed since version {expected}; current version is {current}")]
+        #[error("record changed since version {expected}")]
     VersionMismatch {
         /// The version the caller based the change on.
         expected: i32,
-        /// The version now stored.
-        current: i32,
+        /// The version now stored, when known (a lost race only tells that it moved on).
+        current: Option<i32>,
     },
     /// Input that is well-formed but refers to something invalid (e.g. an unknown goal).
     #[error(transparent)]

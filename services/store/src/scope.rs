@@ -19,7 +19,7 @@ impl ReadScope {
     pub fn of(caller: &Caller) -> Self {
         if caller.reads_all_tenants() {
             ReadScope::Everything
-        } else if let Some(org) = &caller.org {
+        } else if let Some(org) = caller.staff_org() {
             ReadScope::OwnAndPublic(org.clone())
         } else {
             ReadScope::PublicOnly

@@ -278,7 +278,7 @@ async fn created_records_read_back_exactly(backend: Backend) {
         "232100-0255"
     );
     assert_problem(&app.get("/api/v1/organisations/9999", None).await, 404);
-    assert_problem(&app.get("/api/v1/needs/not-a-uuid", None).await, 400);
+    assert_problem(&app.get("/api/v1/needs/not-a-uuid", None).await, 404);
 }
 
 on_both_backends!(

@@ -31,18 +31,21 @@ pub enum ApiTags {
     Health,
 }
 
-/// Defines the response of an operation returning one versioned record with its ETag.
+/// Defines the responses of operations returning one versioned record with its ETag:
+/// `$read` (200) for reads and updates, `$created` (201 with `Location`) for creates.
 macro_rules! entity_response {
-    ($name:ident, $view:ty) => {
+    ($read:ident, $created:ident, $view:ty) => {
         #[doc = concat!("One `", stringify!($view), "` with its ETag.")]
         #[derive(poem_openapi::ApiResponse)]
-        pub enum $name {
+        pub enum $read {
             /// The record.
             #[oai(status = 200)]
-            Ok(
-                poem_openapi::payload::Json<$view>,
-                #[oai(header = "ETag")] String,
-            ),
+            Ok(poem_openapi::payload::Json<$view>, #[oai(header = "ETag")] String),
+        }
+
+        #[doc = concat!("A new `", stringify!($view), "`, its ETag and URL.")]
+        #[derive(poem_openapi::ApiResponse)]
+        pub enum $created {
             /// Created; `Location` is its URL.
             #[oai(status = 201)]
             Created(

@@ -17,7 +17,7 @@ use crate::etag::{self, etag};
 use crate::problem::ApiError;
 use crate::views::{NeedPage, NeedView};
 
-entity_response!(NeedResponse, NeedView);
+entity_response!(NeedResponse, NeedCreated, NeedView);
 
 /// Needs API.
 pub struct NeedsApi {
@@ -33,11 +33,11 @@ impl NeedsApi {
         &self,
         auth: BearerAuth,
         body: JsonBody<NeedInput>,
-    ) -> Result<NeedResponse, ApiError> {
+    ) -> Result<NeedCreated, ApiError> {
         let fields = body.0.validate()?;
         let need = self.store.create_need(&auth.0, fields).await?;
         let (tag, location) = (etag(need.version), format!("/api/v1/needs/{}", need.id));
-        Ok(NeedResponse::Created(
+        Ok(NeedCreated::Created(
             Json(NeedView::of(need, &auth.0)),
             tag,
             location,

@@ -16,8 +16,8 @@ use crate::etag::{self, etag};
 use crate::problem::ApiError;
 use crate::views::{AdoptionView, SolutionPage, SolutionView};
 
-entity_response!(SolutionResponse, SolutionView);
-entity_response!(AdoptionResponse, AdoptionView);
+entity_response!(SolutionResponse, SolutionCreated, SolutionView);
+entity_response!(AdoptionResponse, AdoptionCreated, AdoptionView);
 
 /// Solutions API.
 pub struct SolutionsApi {
@@ -33,14 +33,14 @@ impl SolutionsApi {
         &self,
         auth: BearerAuth,
         body: JsonBody<SolutionInput>,
-    ) -> Result<SolutionResponse, ApiError> {
+    ) -> Result<SolutionCreated, ApiError> {
         let fields = body.0.validate()?;
         let solution = self.store.create_solution(&auth.0, fields).await?;
         let (tag, location) = (
             etag(solution.version),
             format!("/api/v1/solutions/{}", solution.id),
         );
-        Ok(SolutionResponse::Created(
+        Ok(SolutionCreated::Created(
             Json(SolutionView::of(solution, &auth.0)),
             tag,
             location,
@@ -179,7 +179,7 @@ impl SolutionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<AdoptionInput>,
-    ) -> Result<AdoptionResponse, ApiError> {
+    ) -> Result<AdoptionCreated, ApiError> {
         let fields = body.0.validate(today())?;
         let adoption = self.store.create_adoption(&auth.0, id.0, fields).await?;
         let (tag, location) = (
@@ -189,7 +189,7 @@ impl SolutionsApi {
                 adoption.solution_id, adoption.org_id
             ),
         );
-        Ok(AdoptionResponse::Created(
+        Ok(AdoptionCreated::Created(
             Json(adoption.into()),
             tag,
             location,

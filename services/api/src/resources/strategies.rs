@@ -16,7 +16,7 @@ use crate::etag::{self, etag};
 use crate::problem::ApiError;
 use crate::views::{StrategyPage, StrategyView};
 
-entity_response!(StrategyResponse, StrategyView);
+entity_response!(StrategyResponse, StrategyCreated, StrategyView);
 
 /// Strategies API.
 pub struct StrategiesApi {
@@ -36,14 +36,14 @@ impl StrategiesApi {
         &self,
         auth: BearerAuth,
         body: JsonBody<StrategyInput>,
-    ) -> Result<StrategyResponse, ApiError> {
+    ) -> Result<StrategyCreated, ApiError> {
         let fields = body.0.validate()?;
         let strategy = self.store.create_strategy(&auth.0, fields).await?;
         let (tag, location) = (
             etag(strategy.version),
             format!("/api/v1/strategies/{}", strategy.id),
         );
-        Ok(StrategyResponse::Created(
+        Ok(StrategyCreated::Created(
             Json(strategy.into()),
             tag,
             location,

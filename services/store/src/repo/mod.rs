@@ -46,7 +46,7 @@ pub(crate) fn writing_org(caller: &Caller) -> Result<OrgId, StoreError> {
 pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), StoreError> {
     match expected {
         Some(expected) if expected != current => {
-            Err(StoreError::VersionMismatch { expected, current })
+            Err(StoreError::VersionMismatch { expected, current: Some(current) })
         }
         _ => Ok(()),
     }

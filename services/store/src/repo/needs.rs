@@ -206,7 +206,7 @@ impl Store {
         if updated.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: expected_version,
-                current: expected_version + 1,
+                current: None,
             });
         }
         delete_links(&txn, id).await?;
@@ -247,7 +247,7 @@ impl Store {
         if deleted.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: before.version,
-                current: before.version + 1,
+                current: None,
             });
         }
         delete_links(&txn, id).await?;

@@ -193,7 +193,7 @@ impl Store {
         if updated.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: expected_version,
-                current: expected_version + 1,
+                current: None,
             });
         }
         solution_topic::Entity::delete_many()
@@ -236,7 +236,7 @@ impl Store {
         if deleted.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: before.version,
-                current: before.version + 1,
+                current: None,
             });
         }
         solution_topic::Entity::delete_many()
@@ -330,7 +330,7 @@ impl Store {
         if updated.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: expected_version,
-                current: expected_version + 1,
+                current: None,
             });
         }
         let after = Adoption {
@@ -375,7 +375,7 @@ impl Store {
         if deleted.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: before.version,
-                current: before.version + 1,
+                current: None,
             });
         }
         audit::record(

@@ -175,7 +175,7 @@ impl Store {
         if updated.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: expected_version,
-                current: expected_version + 1,
+                current: None,
             });
         }
         let kept: Vec<Uuid> = fields.goals.iter().filter_map(|g| g.id).collect();
@@ -226,7 +226,7 @@ impl Store {
         if deleted.rows_affected == 0 {
             return Err(StoreError::VersionMismatch {
                 expected: before.version,
-                current: before.version + 1,
+                current: None,
             });
         }
         let goal_ids: Vec<Uuid> = before.fields.goals.iter().filter_map(|g| g.id).collect();
