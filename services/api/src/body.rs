@@ -43,7 +43,7 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(&data);
         match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
             Ok(value) => Ok(JsonBody(value)),
-                        Err(err) => {
+            Err(err) => {
                 let path = err.path().to_string();
                 let message = err.into_inner().to_string();
                 Err(ApiError::field(&field_of(&path, &message), message).into())
@@ -56,7 +56,9 @@ impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
 /// names it only in the message (``missing field `title` ``), so join the two.
 fn field_of(path: &str, message: &str) -> String {
     let parent = if path == "." { "" } else { path };
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
     match missing {
         Some(name) if parent.is_empty() => name.to_string(),
         Some(name) => format!("{parent}.{name}"),
@@ -70,8 +72,14 @@ mod tests {
 
     #[test]
     fn missing_fields_are_named() {
-        assert_eq!(field_of(".", "missing field `title` at line 1 column 2"), "title");
-        assert_eq!(field_of("contact", "missing field `name` at line 1 column 9"), "contact.name");
+        assert_eq!(
+            field_of(".", "missing field `title` at line 1 column 2"),
+            "title"
+        );
+        assert_eq!(
+            field_of("contact", "missing field `name` at line 1 column 9"),
+            "contact.name"
+        );
         assert_eq!(field_of("topics[1]", "unknown variant `x`"), "topics[1]");
     }
 }

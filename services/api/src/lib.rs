@@ -113,7 +113,7 @@ pub fn app(store: Store, verifier: Arc<Verifier>, tenants: HashSet<OrgId>) -> im
         .at("/openapi.json", spec)
         .with(Authenticate::new(verifier, tenants))
         .with(limit::BodyLimit::new(MAX_BODY_BYTES))
-                .catch_all_error(problem::to_problem)
+        .catch_all_error(problem::to_problem)
         .with(cors())
         .with(Tracing)
 }

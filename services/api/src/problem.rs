@@ -129,10 +129,13 @@ impl ApiError {
         )
     }
 
-        /// 401 for a request that sent no token where one is needed (RFC 6750 3.1: no error
+    /// 401 for a request that sent no token where one is needed (RFC 6750 3.1: no error
     /// code, since nothing invalid was sent).
     pub fn token_required() -> Self {
-        let problem = Problem::new(StatusCode::UNAUTHORIZED, "this operation needs a bearer token");
+        let problem = Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "this operation needs a bearer token",
+        );
         ApiError::Unauthorized(Json(problem), "Bearer realm=\"samverkan\"".to_string())
     }
 
@@ -161,11 +164,15 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(why) => {
                 ApiError::Forbidden(Json(Problem::new(StatusCode::FORBIDDEN, why)))
             }
-                        StoreError::VersionMismatch { expected, current } => {
-                let now = current.map(|c| format!(", current is {c}")).unwrap_or_default();
+            StoreError::VersionMismatch { expected, current } => {
+                let now = current
+                    .map(|c| format!(", current is {c}"))
+                    .unwrap_or_default();
                 ApiError::PreconditionFailed(Json(Problem::new(
                     StatusCode::PRECONDITION_FAILED,
-                    format!("the resource has changed (you sent version {expected}{now}); read it again and retry"),
+                    format!(
+                        "the resource has changed (you sent version {expected}{now}); read it again and retry"
+                    ),
                 )))
             }
             StoreError::Invalid(errors) => ApiError::invalid(&errors),
@@ -192,7 +199,7 @@ pub async fn to_problem(err: poem::Error) -> Response {
     if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         return ApiError::field(param.name, param.reason.clone()).into_response();
     }
-        if err.is::<poem_openapi::error::ParsePathError>() {
+    if err.is::<poem_openapi::error::ParsePathError>() {
         // An id that cannot be parsed names no resource.
         return ApiError::not_found().into_response();
     }

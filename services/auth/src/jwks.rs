@@ -52,7 +52,11 @@ impl IssuerKeys {
 
     /// The key with id `kid`, fetching the issuer's JWKS if it is not cached.
     pub async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
-        let stale = self.last_fetch.lock().await.is_none_or(|t| t.elapsed() >= self.timing.max_age);
+        let stale = self
+            .last_fetch
+            .lock()
+            .await
+            .is_none_or(|t| t.elapsed() >= self.timing.max_age);
         if !stale && let Some(key) = self.keys.read().await.get(kid) {
             return Ok(key.clone());
         }

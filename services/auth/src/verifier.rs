@@ -50,10 +50,19 @@ impl Verifier {
         }
         let timing = KeyTiming {
             min_interval: Duration::from_secs(config.jwks_refresh_interval_seconds),
-            max_age: Duration::from_secs(config.jwks_max_age_seconds.max(config.jwks_refresh_interval_seconds)),
+            max_age: Duration::from_secs(
+                config
+                    .jwks_max_age_seconds
+                    .max(config.jwks_refresh_interval_seconds),
+            ),
         };
         Ok(Self {
-            issuers: config.issuers.iter().cloned().map(|c| IssuerKeys::new(c, http.clone(), timing)).collect(),
+            issuers: config
+                .issuers
+                .iter()
+                .cloned()
+                .map(|c| IssuerKeys::new(c, http.clone(), timing))
+                .collect(),
             dev: if config.dev_issuer { dev } else { None },
             leeway: config.leeway_seconds,
         })

@@ -38,12 +38,21 @@ fn discovery(issuer: Data<&Arc<Issuer>>) -> Json<Value> {
 #[handler]
 fn jwks(issuer: Data<&Arc<Issuer>>) -> Json<Value> {
     issuer.jwks_fetches.fetch_add(1, Ordering::SeqCst);
-    let keys: Vec<Value> = issuer.published.lock().unwrap().iter().map(|kid| public_key(kid)).collect();
+    let keys: Vec<Value> = issuer
+        .published
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|kid| public_key(kid))
+        .collect();
     Json(json!({ "keys": keys }))
 }
 
 async fn start_issuer() -> Arc<Issuer> {
-    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
     let addr = acceptor.local_addr().remove(0);
     let issuer = Arc::new(Issuer {
         url: format!("http://{}", addr.as_socket_addr().unwrap()),
@@ -67,7 +76,12 @@ fn sign(issuer: &str, kid: &str, org: &str) -> String {
     header.kid = Some(kid.to_string());
     let now = jsonwebtoken::get_current_timestamp();
     let claims = json!({"iss": issuer, "aud": AUDIENCE, "sub": "u1", "org": org, "roles": ["strategist"], "iat": now, "exp": now + 300});
-    jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_pem(pem.as_bytes()).unwrap()).unwrap()
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_ed_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 fn verifier(issuer: &str) -> Verifier {
@@ -89,11 +103,21 @@ async fn rotated_keys_are_picked_up_and_unknown_ids_are_rate_limited() {
     let issuer = start_issuer().await;
     let verifier = verifier(&issuer.url);
 
-    let caller = verifier.verify(&sign(&issuer.url, "key-a", "1280")).await.unwrap();
+    let caller = verifier
+        .verify(&sign(&issuer.url, "key-a", "1280"))
+        .await
+        .unwrap();
     assert_eq!(caller.org.as_ref().unwrap().as_str(), "1280");
     assert!(caller.has(Role::Strategist));
-    verifier.verify(&sign(&issuer.url, "key-a", "1281")).await.unwrap();
-    assert_eq!(issuer.jwks_fetches.load(Ordering::SeqCst), 1, "keys are cached");
+    verifier
+        .verify(&sign(&issuer.url, "key-a", "1281"))
+        .await
+        .unwrap();
+    assert_eq!(
+        issuer.jwks_fetches.load(Ordering::SeqCst),
+        1,
+        "keys are cached"
+    );
 
     // The issuer rotates to key B. The first B-signed token after the rotation finds no
     // cached key, but the refresh is rate-limited: wait out the interval, then it works.
@@ -105,9 +129,17 @@ async fn rotated_keys_are_picked_up_and_unknown_ids_are_rate_limited() {
 
     // Tokens naming unknown key ids are refused without refetching every time.
     for _ in 0..5 {
-        assert!(verifier.verify(&sign(&issuer.url, "key-a", "1280")).await.is_err());
+        assert!(
+            verifier
+                .verify(&sign(&issuer.url, "key-a", "1280"))
+                .await
+                .is_err()
+        );
     }
-    assert!(issuer.jwks_fetches.load(Ordering::SeqCst) <= 3, "JWKS fetches are rate-limited");
+    assert!(
+        issuer.jwks_fetches.load(Ordering::SeqCst) <= 3,
+        "JWKS fetches are rate-limited"
+    );
 }
 
 #[tokio::test]
@@ -120,6 +152,11 @@ async fn tokens_for_another_audience_or_issuer_are_refused() {
     header.kid = Some("key-a".into());
     let now = jsonwebtoken::get_current_timestamp();
     let other_audience = json!({"iss": issuer.url, "aud": "https://other.example", "sub": "u1", "org": "1280", "exp": now + 300});
-    let token = jsonwebtoken::encode(&header, &other_audience, &EncodingKey::from_ed_pem(include_bytes!("keys/ed25519-a.pem")).unwrap()).unwrap();
+    let token = jsonwebtoken::encode(
+        &header,
+        &other_audience,
+        &EncodingKey::from_ed_pem(include_bytes!("keys/ed25519-a.pem")).unwrap(),
+    )
+    .unwrap();
     assert!(verifier.verify(&token).await.is_err());
 }

@@ -91,7 +91,7 @@ impl Caller {
         self.has(Role::Coordinator)
     }
 
-        /// Staff are signed-in callers with at least one role of this service; a valid token
+    /// Staff are signed-in callers with at least one role of this service; a valid token
     /// without any such role grants no more than anonymous access.
     pub fn is_staff(&self) -> bool {
         !self.is_anonymous() && !self.roles.is_empty()
@@ -104,7 +104,9 @@ impl Caller {
 
     /// Whether the caller may read a record owned by `owner` with `visibility`.
     pub fn can_read(&self, owner: &OrgId, visibility: Visibility) -> bool {
-        visibility == Visibility::Public || self.reads_all_tenants() || self.staff_org() == Some(owner)
+        visibility == Visibility::Public
+            || self.reads_all_tenants()
+            || self.staff_org() == Some(owner)
     }
 
     /// Contact persons are personal data: only signed-in staff see them.
@@ -158,7 +160,7 @@ mod tests {
         assert!(!v.can_write_for(&org("1281")));
     }
 
-        #[test]
+    #[test]
     fn a_token_without_roles_grants_public_access_only() {
         let nobody = Caller::staff("x", org("1280"), []);
         assert!(!nobody.can_read(&org("1280"), Visibility::Internal));

@@ -164,7 +164,8 @@ fn mean(scores: &[Option<u8>]) -> Option<Decimal> {
 
 /// Two decimals, halves away from zero, as people round by hand.
 fn round(value: Decimal) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded =
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(2);
     rounded
 }

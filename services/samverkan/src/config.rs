@@ -174,14 +174,32 @@ mod tests {
             jail.set_env("SAMVERKAN_SERVER__LISTEN", "127.0.0.1:7000");
             jail.set_env("SAMVERKAN_DATABASE__URL", "postgres://app:pw@db/samverkan");
             let config = Config::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(config.server.listen, "127.0.0.1:7000", "environment wins over the file");
-            assert_eq!(config.database.max_connections, 3, "file wins over defaults");
+            assert_eq!(
+                config.server.listen, "127.0.0.1:7000",
+                "environment wins over the file"
+            );
+            assert_eq!(
+                config.database.max_connections, 3,
+                "file wins over defaults"
+            );
             assert_eq!(config.database_url(), "postgres://app:pw@db/samverkan");
             assert_eq!(config.log, "debug");
-            assert_eq!(config.auth.issuers[0].claims.roles_claim, "realm_access.roles");
-            assert_eq!(config.auth.issuers[0].claims.org_claim, "org", "unset claims keep defaults");
-            assert_eq!(config.auth.issuers[0].algorithms, ["RS256", "PS256", "ES256", "EdDSA"]);
-            assert!(!config.auth.dev_issuer, "the development issuer is off unless asked for");
+            assert_eq!(
+                config.auth.issuers[0].claims.roles_claim,
+                "realm_access.roles"
+            );
+            assert_eq!(
+                config.auth.issuers[0].claims.org_claim, "org",
+                "unset claims keep defaults"
+            );
+            assert_eq!(
+                config.auth.issuers[0].algorithms,
+                ["RS256", "PS256", "ES256", "EdDSA"]
+            );
+            assert!(
+                !config.auth.dev_issuer,
+                "the development issuer is off unless asked for"
+            );
             Ok(())
         });
     }

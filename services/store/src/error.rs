@@ -12,7 +12,7 @@ pub enum StoreError {
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// The caller's `If-Match` version is stale: someone else changed the record.
-        #[error("record changed since version {expected}")]
+    #[error("record changed since version {expected}")]
     VersionMismatch {
         /// The version the caller based the change on.
         expected: i32,

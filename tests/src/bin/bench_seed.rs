@@ -20,29 +20,53 @@ const SUBJECTS: &[&str] = &[
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(dir), Some(count)) = (args.get(1), args.get(2).and_then(|c| c.parse::<usize>().ok())) else {
+    let (Some(dir), Some(count)) = (
+        args.get(1),
+        args.get(2).and_then(|c| c.parse::<usize>().ok()),
+    ) else {
         anyhow::bail!("usage: bench-seed DATA_DIR COUNT");
     };
-    let config = Config { data_dir: dir.into(), ..Config::default() };
+    let config = Config {
+        data_dir: dir.into(),
+        ..Config::default()
+    };
     let store = samverkan::open_store(&config).await?;
-    let orgs: Vec<OrgId> = store.list_organisations().await?.into_iter().map(|o| o.id).collect();
+    let orgs: Vec<OrgId> = store
+        .list_organisations()
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
     for i in 0..count {
         let org = orgs[i % orgs.len()].clone();
         let caller = Caller::staff("bench-seed", org, [Role::Strategist]);
         let subject = SUBJECTS[i % SUBJECTS.len()];
         let input = NeedInput {
             title: format!("Behov {i}: {subject}"),
-            description: format!("Kommunen behöver {subject}. Vi söker andra kommuner att samverka med kring upphandling, införande och förvaltning."),
+            description: format!(
+                "Kommunen behöver {subject}. Vi söker andra kommuner att samverka med kring upphandling, införande och förvaltning."
+            ),
             activity_area: ActivityArea::ALL[i % ActivityArea::ALL.len()],
-            topics: vec![Topic::ALL[i % Topic::ALL.len()], Topic::ALL[(i / 3) % Topic::ALL.len()]],
+            topics: vec![
+                Topic::ALL[i % Topic::ALL.len()],
+                Topic::ALL[(i / 3) % Topic::ALL.len()],
+            ],
             tags: vec![format!("tagg{}", i % 50)],
             needed_from: None,
-            needed_by: chrono::NaiveDate::from_ymd_opt(2027 + (i % 4) as i32, 1 + (i % 12) as u32, 1),
+            needed_by: chrono::NaiveDate::from_ymd_opt(
+                2027 + (i % 4) as i32,
+                1 + (i % 12) as u32,
+                1,
+            ),
             budget_min_sek: Some(format!("{}", 50_000 + i * 10)),
             budget_max_sek: Some(format!("{}.50", 500_000 + i * 10)),
             collaboration_level: CollaborationLevel::ALL[i % 3],
             status: None,
-            visibility: Some(if i % 10 == 0 { Visibility::Internal } else { Visibility::Public }),
+            visibility: Some(if i % 10 == 0 {
+                Visibility::Internal
+            } else {
+                Visibility::Public
+            }),
             hypothesis: None,
             contact: None,
             evaluation: None,

@@ -40,7 +40,10 @@ macro_rules! entity_response {
         pub enum $read {
             /// The record.
             #[oai(status = 200)]
-            Ok(poem_openapi::payload::Json<$view>, #[oai(header = "ETag")] String),
+            Ok(
+                poem_openapi::payload::Json<$view>,
+                #[oai(header = "ETag")] String,
+            ),
         }
 
         #[doc = concat!("A new `", stringify!($view), "`, its ETag and URL.")]

@@ -49,8 +49,11 @@ impl MigrationTrait for Migration {
         }
         for (id, name, number) in REGIONAL_BODIES {
             if let Some(number) = number {
-                samverkan_domain::OrgNumber::parse(number)
-                    .map_err(|_| DbErr::Migration(format!("{name}: organisation number {number} fails its check digit")))?;
+                samverkan_domain::OrgNumber::parse(number).map_err(|_| {
+                    DbErr::Migration(format!(
+                        "{name}: organisation number {number} fails its check digit"
+                    ))
+                })?;
             }
             orgs.values_panic([
                 (*id).into(),

@@ -45,9 +45,10 @@ pub(crate) fn writing_org(caller: &Caller) -> Result<OrgId, StoreError> {
 /// Compares the version a caller based a change on with the stored one.
 pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), StoreError> {
     match expected {
-        Some(expected) if expected != current => {
-            Err(StoreError::VersionMismatch { expected, current: Some(current) })
-        }
+        Some(expected) if expected != current => Err(StoreError::VersionMismatch {
+            expected,
+            current: Some(current),
+        }),
         _ => Ok(()),
     }
 }
