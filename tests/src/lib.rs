@@ -23,17 +23,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// A running application with its own database.
-pub struct TestApp {
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-    /// A plain HTTP client.
-    pub http: reqwest::Client,
-    dev: DevIssuer,
-    _dir: TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Reply {
@@ -69,6 +58,22 @@ impl Reply {
     }
 }
 
+/// A running application with its own database and search index.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// A plain HTTP client.
+    pub http: reqwest::Client,
+    /// The application's store, for checks the API does not offer (e.g. the outbox).
+    pub store: samverkan_store::Store,
+    dev: DevIssuer,
+    config: Config,
+    dir: std::sync::Arc<TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    indexer: Option<tokio::task::JoinHandle<()>>,
+}
+
 impl TestApp {
     /// Starts the application on `backend`, trusting the development issuer.
     pub async fn spawn(backend: Backend) -> Self {
@@ -77,7 +82,7 @@ impl TestApp {
 
     /// Starts the application trusting the development issuer and `issuers`.
     pub async fn spawn_with(backend: Backend, issuers: Vec<IssuerConfig>) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
@@ -88,8 +93,26 @@ impl TestApp {
         if backend == Backend::Postgres {
             config.database.url = postgres::fresh_database().await;
         }
+        Self::start(config, dir, true).await
+    }
+
+    /// Starts the application on `config`; without `indexing`, writes stay in the search
+    /// outbox (as if the process died between commit and indexing).
+    async fn start(config: Config, dir: std::sync::Arc<TempDir>, indexing: bool) -> Self {
         let store = samverkan::open_store(&config).await.expect("store opens");
-        let app = samverkan::build_app(&config, store)
+        let search = samverkan::open_search(&config)
+            .await
+            .expect("search index opens");
+        let indexer = if indexing {
+            Some(
+                samverkan::start_indexing(&store, &search)
+                    .await
+                    .expect("indexing starts"),
+            )
+        } else {
+            None
+        };
+        let app = samverkan::build_app(&config, store.clone(), search.index)
             .await
             .expect("app builds");
         let acceptor = TcpListener::bind("127.0.0.1:0")
@@ -99,25 +122,59 @@ impl TestApp {
         let addr = acceptor.local_addr().remove(0);
         let base = format!("http://{}", addr.as_socket_addr().expect("tcp"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
+            let stop = async {
+                let _ = rx.await;
+            };
             let _ = Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(
-                    app,
-                    async {
-                        let _ = rx.await;
-                    },
-                    None,
-                )
+                .run_with_graceful_shutdown(app, stop, Some(std::time::Duration::from_secs(1)))
                 .await;
         });
         let dev = samverkan::dev_issuer(&config).expect("dev issuer");
         Self {
             base,
             http: reqwest::Client::new(),
+            store,
             dev,
-            _dir: dir,
-            _shutdown: tx,
+            config,
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+            indexer,
         }
+    }
+
+    /// Stops the application and starts it again on the same database and data
+    /// directory, with or without the search indexer.
+    pub async fn restart(mut self, indexing: bool) -> Self {
+        self.stop().await;
+        Self::start(self.config.clone(), self.dir.clone(), indexing).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(indexer) = self.indexer.take() {
+            indexer.abort();
+            let _ = indexer.await;
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.http = reqwest::Client::new();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Waits until every committed write has reached the search index.
+    pub async fn search_settled(&self) {
+        for _ in 0..200 {
+            if self.store.outbox_len().await.expect("outbox") == 0 {
+                // The worker acknowledges after the index has committed the batch.
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the search outbox did not drain within 5 s");
     }
 
     /// A development token for `org` with `roles`.

@@ -22,6 +22,7 @@ use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use samverkan_auth::Verifier;
 use samverkan_domain::OrgId;
+use samverkan_search::SearchIndex;
 use samverkan_store::Store;
 
 pub use auth::Authenticate;
@@ -29,7 +30,7 @@ pub use problem::{PROBLEM_JSON, Problem};
 
 use resources::{
     audit::AuditApi, health::HealthApi, needs::NeedsApi, organisations::OrganisationsApi,
-    solutions::SolutionsApi, strategies::StrategiesApi,
+    search::SearchApi, solutions::SolutionsApi, strategies::StrategiesApi,
 };
 
 /// The largest request body accepted (256 KiB): far above any real record, small enough
@@ -45,10 +46,15 @@ type Apis = (
     NeedsApi,
     StrategiesApi,
     SolutionsApi,
+    SearchApi,
     AuditApi,
 );
 
-fn service(store: &Store, server_url: Option<&str>) -> OpenApiService<Apis, ()> {
+fn service(
+    store: &Store,
+    search: Arc<dyn SearchIndex>,
+    server_url: Option<&str>,
+) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi {
             store: store.clone(),
@@ -65,6 +71,7 @@ fn service(store: &Store, server_url: Option<&str>) -> OpenApiService<Apis, ()> 
         SolutionsApi {
             store: store.clone(),
         },
+        SearchApi { index: search },
         AuditApi {
             store: store.clone(),
         },
@@ -88,7 +95,10 @@ pub async fn openapi_json() -> String {
     let store = Store::connect("sqlite::memory:", 1)
         .await
         .expect("in-memory SQLite opens");
-    service(&store, None).spec()
+    // Nor on the search backend; an empty in-memory index stands in.
+    let search =
+        samverkan_search::embedded::EmbeddedIndex::in_memory().expect("in-memory index opens");
+    service(&store, Arc::new(search), None).spec()
 }
 
 /// Browsers on other sites (other regions' catalogs, dashboards) may call the API; tokens
@@ -103,8 +113,13 @@ fn cors() -> Cors {
 }
 
 /// The whole HTTP application: API, documentation UI at `/docs`, spec at `/openapi.json`.
-pub fn app(store: Store, verifier: Arc<Verifier>, tenants: HashSet<OrgId>) -> impl Endpoint {
-    let api = service(&store, Some("/"));
+pub fn app(
+    store: Store,
+    search: Arc<dyn SearchIndex>,
+    verifier: Arc<Verifier>,
+    tenants: HashSet<OrgId>,
+) -> impl Endpoint {
+    let api = service(&store, search, Some("/"));
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()

@@ -76,6 +76,16 @@ impl Caller {
         }
     }
 
+    /// The service itself, reading every record to maintain derived data such as the
+    /// search index. It belongs to no organisation, so it can write nothing.
+    pub fn system(purpose: &str) -> Self {
+        Self {
+            subject: Some(format!("system:{purpose}")),
+            org: None,
+            roles: [Role::Coordinator].into_iter().collect(),
+        }
+    }
+
     /// True for callers without a token.
     pub fn is_anonymous(&self) -> bool {
         self.subject.is_none()

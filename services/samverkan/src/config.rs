@@ -23,6 +23,24 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Log filter in `tracing` syntax, e.g. `info` or `samverkan=debug,info`.
     pub log: String,
+    /// Meilisearch server URL (`SAMVERKAN_MEILI_URL`); unset means the embedded index in
+    /// the data directory.
+    pub meili_url: Option<String>,
+    /// Meilisearch API key (`SAMVERKAN_MEILI_KEY`), one allowed to manage the index.
+    pub meili_key: Option<Secret>,
+    /// The Meilisearch index name.
+    pub meili_index: String,
+}
+
+/// A secret setting: kept out of `Debug` output and logs.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 /// HTTP server settings.
@@ -52,6 +70,9 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
             log: "info".into(),
+            meili_url: None,
+            meili_key: None,
+            meili_index: "samverkan".into(),
         }
     }
 }
@@ -132,6 +153,11 @@ impl Config {
         }
     }
 
+    /// Where the embedded search index lives.
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+
     /// Where the development issuer keeps its signing secret.
     pub fn dev_secret_path(&self) -> PathBuf {
         self.data_dir.join("dev-issuer.secret")
@@ -154,6 +180,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns figment::Error
     fn environment_overrides_file_overrides_defaults() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

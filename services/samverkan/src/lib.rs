@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod indexing;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,6 +11,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use poem::Endpoint;
 use samverkan_auth::{DevIssuer, Verifier};
+use samverkan_search::SearchIndex;
+use samverkan_search::embedded::EmbeddedIndex;
+use samverkan_search::meili::MeiliIndex;
 use samverkan_store::Store;
 
 pub use config::Config;
@@ -36,8 +40,69 @@ pub fn dev_issuer(config: &Config) -> anyhow::Result<DevIssuer> {
         .with_context(|| format!("development issuer secret {}", path.display()))
 }
 
-/// Builds the HTTP application over an opened store.
-pub async fn build_app(config: &Config, store: Store) -> anyhow::Result<impl Endpoint + use<>> {
+/// The configured search index, and whether it starts empty and needs a rebuild.
+pub struct Search {
+    /// The index.
+    pub index: Arc<dyn SearchIndex>,
+    /// True when the index was just created (first start, or a schema change).
+    pub fresh: bool,
+}
+
+/// Opens Meilisearch when configured, the embedded index in the data directory otherwise.
+pub async fn open_search(config: &Config) -> anyhow::Result<Search> {
+    if let Some(url) = &config.meili_url {
+        let key = config.meili_key.as_ref().map(|k| k.0.as_str());
+        let index = MeiliIndex::connect(url, key, &config.meili_index)
+            .await
+            .with_context(|| format!("connecting to Meilisearch at {url}"))?;
+        let fresh = index.count().await? == 0;
+        tracing::info!(url, index = %config.meili_index, "search: Meilisearch");
+        return Ok(Search {
+            index: Arc::new(index),
+            fresh,
+        });
+    }
+    let dir = config.search_index_dir();
+    let index = EmbeddedIndex::open(&dir)
+        .with_context(|| format!("opening the search index in {}", dir.display()))?;
+    tracing::info!(dir = %dir.display(), "search: embedded index");
+    let fresh = index.is_fresh();
+    Ok(Search {
+        index: Arc::new(index),
+        fresh,
+    })
+}
+
+/// Brings the index up to date (a full rebuild when it is fresh, then the outbox) and
+/// starts the background worker that keeps it so.
+pub async fn start_indexing(
+    store: &Store,
+    search: &Search,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let indexer = indexing::Indexer::new(store.clone(), search.index.clone()).await?;
+    if search.fresh && store.record_counts().await?.total() > 0 {
+        let n = indexer
+            .rebuild(|_, _| {})
+            .await
+            .context("building the search index")?;
+        tracing::info!(documents = n, "search index built");
+    }
+    let caught_up = indexer
+        .catch_up()
+        .await
+        .context("applying the search outbox")?;
+    if caught_up > 0 {
+        tracing::info!(entries = caught_up, "search index caught up");
+    }
+    Ok(tokio::spawn(indexer.run()))
+}
+
+/// Builds the HTTP application over an opened store and search index.
+pub async fn build_app(
+    config: &Config,
+    store: Store,
+    search: Arc<dyn SearchIndex>,
+) -> anyhow::Result<impl Endpoint + use<>> {
     let dev = if config.auth.dev_issuer {
         Some(dev_issuer(config)?)
     } else {
@@ -50,5 +115,10 @@ pub async fn build_app(config: &Config, store: Store) -> anyhow::Result<impl End
         .into_iter()
         .map(|o| o.id)
         .collect();
-    Ok(samverkan_api::app(store, Arc::new(verifier), tenants))
+    Ok(samverkan_api::app(
+        store,
+        search,
+        Arc::new(verifier),
+        tenants,
+    ))
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use samverkan::{Config, build_app, demo, dev_issuer, open_store};
+use samverkan::{Config, build_app, demo, dev_issuer, open_search, open_store, start_indexing};
 use samverkan_domain::{OrgId, Role};
 
 #[derive(Parser)]
@@ -38,6 +38,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Rebuild the search index from the database (stop the service first when it uses
+    /// the embedded index).
+    Reindex,
     /// Mint a development bearer token (printed as the last line).
     Token {
         /// Organisation id: SCB code (e.g. 1280) or slug (e.g. region-skane).
@@ -73,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Reindex => reindex(&config).await,
         Command::Openapi => {
             println!("{}", samverkan_api::openapi_json().await);
             Ok(())
@@ -108,7 +112,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if config.auth.issuers.is_empty() && !config.auth.dev_issuer {
         tracing::warn!("no token issuer configured: only public reads are possible");
     }
-    let app = build_app(&config, store).await?;
+    let search = open_search(&config).await?;
+    let _indexer = start_indexing(&store, &search).await?;
+    let app = build_app(&config, store, search.index).await?;
     let acceptor = TcpListener::bind(config.server.listen.clone())
         .into_acceptor()
         .await
@@ -154,6 +160,32 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
+}
+
+async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let search = open_search(config).await?;
+    let indexer = samverkan::indexing::Indexer::new(store.clone(), search.index.clone()).await?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records {elapsed_precise}")
+            .expect("valid progress template"),
+    );
+    let started = std::time::Instant::now();
+    let indexed = indexer
+        .rebuild(|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish();
+    // What was enqueued before the rebuild is now in the index.
+    indexer.catch_up().await?;
+    println!(
+        "indexed {indexed} records into the {} index in {:.1} s",
+        search.index.backend(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn token(

@@ -184,13 +184,7 @@ impl EmbeddedIndex {
             let (docs, total, counts) = searcher
                 .search(&*built, &(top.order_by_score(), Count, facets))
                 .map_err(err)?;
-            (
-                docs.into_iter()
-                    .map(|(score, a)| (score, a))
-                    .collect::<Vec<_>>(),
-                total,
-                counts,
-            )
+            (docs, total, counts)
         } else {
             let newest = top.order_by_fast_field::<i64>("updated", Order::Desc);
             let (docs, total, counts) = searcher

@@ -33,7 +33,7 @@ pub enum SearchError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// Add or replace the document with this kind and id.
-    Upsert(Document),
+    Upsert(Box<Document>),
     /// Remove the document with this kind and id, if present.
     Delete(DocKind, uuid::Uuid),
 }

@@ -263,7 +263,7 @@ impl SearchIndex for MeiliIndex {
                     if !deletes.is_empty() {
                         self.delete(std::mem::take(&mut deletes)).await?;
                     }
-                    upserts.push(MeiliDocument::from(&d));
+                    upserts.push(MeiliDocument::from(&*d));
                 }
                 Change::Delete(kind, id) => {
                     if !upserts.is_empty() {

@@ -155,7 +155,12 @@ async fn ids(index: &dyn SearchIndex, q: &SearchQuery) -> Vec<u128> {
 async fn suite(index: &dyn SearchIndex) {
     index.clear().await.unwrap();
     index
-        .apply(corpus().into_iter().map(Change::Upsert).collect())
+        .apply(
+            corpus()
+                .into_iter()
+                .map(|d| Change::Upsert(Box::new(d)))
+                .collect(),
+        )
         .await
         .unwrap();
     assert_eq!(index.count().await.unwrap(), 7);
@@ -255,7 +260,7 @@ async fn suite(index: &dyn SearchIndex) {
     now_internal.public = false;
     index
         .apply(vec![
-            Change::Upsert(now_internal),
+            Change::Upsert(Box::new(now_internal)),
             Change::Delete(DocKind::Need, Uuid::from_u128(2)),
         ])
         .await

@@ -8,14 +8,17 @@ mod audit;
 mod entity;
 mod error;
 pub mod migration;
+pub mod outbox;
 mod page;
 pub mod repo;
 mod scope;
+mod stats;
 
 pub use audit::{AuditEvent, AuditFilter};
 pub use error::StoreError;
 pub use page::{MAX_PAGE_SIZE, Page, PageRequest};
 pub use scope::ReadScope;
+pub use stats::RecordCounts;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
@@ -25,6 +28,7 @@ use sea_orm_migration::MigratorTrait;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    signal: outbox::Signal,
 }
 
 impl Store {
@@ -42,7 +46,10 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
             });
         let db = Database::connect(options).await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            signal: outbox::Signal::default(),
+        })
     }
 
     /// Applies pending migrations; safe to run at every start.

@@ -5,5 +5,6 @@ mod fixtures;
 mod matrix;
 mod oidc;
 mod records;
+mod search;
 mod service;
 mod validation;

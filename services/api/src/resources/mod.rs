@@ -5,6 +5,7 @@ pub mod audit;
 pub mod health;
 pub mod needs;
 pub mod organisations;
+pub mod search;
 pub mod solutions;
 pub mod strategies;
 
@@ -25,6 +26,8 @@ pub enum ApiTags {
     Strategies,
     /// The catalog of reusable solutions and their adoptions.
     Solutions,
+    /// Full-text search over the catalog, with facets.
+    Search,
     /// The audit log of every write (coordinator only).
     Audit,
     /// Service health.

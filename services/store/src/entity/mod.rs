@@ -7,6 +7,7 @@ pub(crate) mod need;
 pub(crate) mod need_goal;
 pub(crate) mod need_topic;
 pub(crate) mod organisation;
+pub(crate) mod outbox;
 pub(crate) mod solution;
 pub(crate) mod solution_topic;
 pub(crate) mod strategy;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_registry;
 mod m20261123_000002_reference_data;
+mod m20261123_000003_search_outbox;
 
 /// Applies the registry's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_registry::Migration),
             Box::new(m20261123_000002_reference_data::Migration),
+            Box::new(m20261123_000003_search_outbox::Migration),
         ]
     }
 }

@@ -12,7 +12,26 @@ pub mod strategies;
 use samverkan_domain::vocab::Visibility;
 use samverkan_domain::{Caller, OrgId};
 
-use crate::StoreError;
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use crate::outbox::{self, EntityKind};
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Commits a write together with its search-outbox entry, then wakes the indexer.
+    pub(crate) async fn commit_change(
+        &self,
+        txn: DatabaseTransaction,
+        kind: EntityKind,
+        id: Uuid,
+    ) -> Result<(), StoreError> {
+        outbox::enqueue(&txn, kind, id).await?;
+        txn.commit().await?;
+        self.notify_outbox();
+        Ok(())
+    }
+}
 
 /// Decides, for an existing record, whether the caller may change it: a record the caller
 /// may not even read is reported as missing (its existence is not revealed), a readable

@@ -21,6 +21,7 @@ use super::{authorise_write, check_version, org_from, tags_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{need, need_goal, need_topic, strategy, strategy_goal, subregion_membership};
 use crate::error::decode;
+use crate::outbox::EntityKind;
 use crate::page::{self, PageRequest, SortKey, SortSpec};
 use crate::{Page, ReadScope, Store, StoreError};
 
@@ -142,7 +143,7 @@ impl Store {
             change("create", &created, Value::Null, summary(&created)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Need, id).await?;
         Ok(created)
     }
 
@@ -223,7 +224,7 @@ impl Store {
             change("update", &after, summary(&before), summary(&after)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Need, id).await?;
         Ok(after)
     }
 
@@ -257,7 +258,7 @@ impl Store {
             change("delete", &before, summary(&before), Value::Null),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Need, id).await?;
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use super::{authorise_write, check_version, org_from, tags_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{adoption, solution, solution_topic};
 use crate::error::decode;
+use crate::outbox::EntityKind;
 use crate::page::{self, PageRequest, SortKey, SortSpec};
 use crate::{Page, Store, StoreError};
 
@@ -138,7 +139,7 @@ impl Store {
             change("create", &created, Value::Null, summary(&created)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, id).await?;
         Ok(created)
     }
 
@@ -213,7 +214,7 @@ impl Store {
             change("update", &after, summary(&before), summary(&after)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, id).await?;
         Ok(after)
     }
 
@@ -253,7 +254,7 @@ impl Store {
             change("delete", &before, summary(&before), Value::Null),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, id).await?;
         Ok(())
     }
 
@@ -299,7 +300,8 @@ impl Store {
             adoption_change("create", &created, Value::Null, adoption_summary(&created)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, solution_id)
+            .await?;
         Ok(created)
     }
 
@@ -350,7 +352,8 @@ impl Store {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, solution_id)
+            .await?;
         Ok(after)
     }
 
@@ -384,7 +387,8 @@ impl Store {
             adoption_change("delete", &before, adoption_summary(&before), Value::Null),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Solution, solution_id)
+            .await?;
         Ok(())
     }
 

@@ -18,6 +18,7 @@ use super::{authorise_write, check_version, org_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{need_goal, strategy, strategy_goal};
 use crate::error::decode;
+use crate::outbox::EntityKind;
 use crate::page::{self, PageRequest, SortKey, SortSpec};
 use crate::{Page, Store, StoreError};
 
@@ -102,7 +103,7 @@ impl Store {
             change("create", &created, Value::Null, summary(&created)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Strategy, id).await?;
         Ok(created)
     }
 
@@ -203,7 +204,7 @@ impl Store {
             change("update", &after, summary(&before), summary(&after)),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Strategy, id).await?;
         Ok(after)
     }
 
@@ -244,7 +245,7 @@ impl Store {
             change("delete", &before, summary(&before), Value::Null),
         )
         .await?;
-        txn.commit().await?;
+        self.commit_change(txn, EntityKind::Strategy, id).await?;
         Ok(())
     }
 }
