@@ -57,6 +57,16 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Like [`terms`], with each term's position (stop words leave gaps).
+pub fn positioned_terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push((stream.token().position, stream.token().text.clone()));
+    }
+    out
+}
+
 /// The trailing parts of the long words of `text`, as text for the compound field.
 pub fn compound_parts(text: &str) -> String {
     let mut out = String::new();

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -319,8 +320,10 @@ type Clause = (Occur, Box<dyn Query>);
 impl QueryBuilder {
     fn build(mut self, q: &SearchQuery) -> Box<dyn Query> {
         let mut clauses: Vec<Clause> = Vec::new();
+        // Scope and facet filters narrow the results but must not change the ranking
+        // (staff would otherwise see their own organisation's records scored higher).
         if let Some(scope) = self.scope(&q.scope) {
-            clauses.push((Occur::Must, scope));
+            clauses.push((Occur::Must, filter(scope)));
         }
         for (dimension, values) in &q.filters {
             let any: Vec<Clause> = values
@@ -332,10 +335,15 @@ impl QueryBuilder {
                     )
                 })
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((Occur::Must, filter(Box::new(BooleanQuery::new(any)))));
         }
         if let Some(text) = &q.text {
-            clauses.extend(self.text(text));
+            let words = self.text(text);
+            if words.is_empty() {
+                // Only stop words or punctuation: nothing to look for, so nothing found.
+                return Box::new(EmptyQuery);
+            }
+            clauses.extend(words);
         }
         if clauses.is_empty() {
             return Box::new(AllQuery);
@@ -378,18 +386,18 @@ impl QueryBuilder {
     }
 
     fn phrase(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let stems = analysis::terms(&mut self.stemmed, text);
+        // Positions keep the gaps stop words leave, as at indexing time.
+        let stems = analysis::positioned_terms(&mut self.stemmed, text);
         match stems.len() {
             0 => None,
             1 => self.word(text),
             _ => {
                 let phrase = |field: Field| -> Box<dyn Query> {
-                    Box::new(PhraseQuery::new(
-                        stems
-                            .iter()
-                            .map(|s| Term::from_field_text(field, s))
-                            .collect(),
-                    ))
+                    let terms = stems
+                        .iter()
+                        .map(|(pos, s)| (*pos, Term::from_field_text(field, s)))
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset(terms))
                 };
                 let title = Box::new(BoostQuery::new(phrase(self.fields.title), 3.0));
                 Some(Box::new(BooleanQuery::new(vec![
@@ -464,6 +472,11 @@ fn typo_distance(word: &str) -> Option<u8> {
         5..=8 => Some(1),
         _ => Some(2),
     }
+}
+
+/// A clause that selects documents without scoring them.
+fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
 }
 
 fn term(t: Term) -> Box<dyn Query> {

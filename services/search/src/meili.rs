@@ -289,15 +289,16 @@ impl SearchIndex for MeiliIndex {
             .with_crop_length(40)
             .with_attributes_to_highlight(Selectors::Some(&["body"]))
             .with_highlight_pre_tag(PRE)
-            .with_highlight_post_tag(POST)
-            .with_show_ranking_score(true);
+            .with_highlight_post_tag(POST);
         if let Some(filter) = &filter {
             request.with_filter(filter);
         }
         let newest = ["updated:desc"];
         match &query.text {
+            // Only a text query has a relevance: Meilisearch scores every hit of a
+            // placeholder search 1.0, and browsing is documented to score 0.
             Some(text) => {
-                request.with_query(text);
+                request.with_query(text).with_show_ranking_score(true);
             }
             None => {
                 request.with_sort(&newest);

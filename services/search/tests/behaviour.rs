@@ -175,6 +175,7 @@ async fn suite(index: &dyn SearchIndex) {
         ("hemtjanst", 1),
         ("ARKIV", 2),
         ("\"fysiska nycklar\"", 1),
+        ("\"långtidsbevarande av ärenden\"", 2),
     ] {
         let found = ids(index, &query(Some(typed), public.clone())).await;
         assert!(
@@ -182,6 +183,33 @@ async fn suite(index: &dyn SearchIndex) {
             "{typed:?} should find {expected}, found {found:?}"
         );
     }
+    // Nothing but stop words finds nothing, rather than everything.
+    assert!(
+        ids(index, &query(Some("och i"), Scope::Everything))
+            .await
+            .is_empty()
+    );
+    // Filters narrow without changing the ranking: staff see the same order as the public.
+    let staff = index
+        .search(&query(
+            Some("hemtjänst"),
+            Scope::OwnAndPublic("1280".into()),
+        ))
+        .await
+        .unwrap();
+    let anon = index
+        .search(&query(Some("hemtjänst"), Scope::Everything))
+        .await
+        .unwrap();
+    assert_eq!(
+        staff.hits[0].score,
+        anon.hits
+            .iter()
+            .find(|h| h.id == staff.hits[0].id)
+            .unwrap()
+            .score
+    );
+
     // Same words, different need: a drowning alarm is not home care.
     let larm = ids(index, &query(Some("hemtjänst larm"), public.clone())).await;
     assert!(!larm.contains(&6), "{larm:?}");

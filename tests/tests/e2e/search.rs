@@ -187,9 +187,11 @@ async fn paging_and_validation(backend: Backend) {
         ("limit=0", "limit"),
         ("limit=500", "limit"),
         ("cursor=xyz", "cursor"),
+        ("cursor=bzo1MDAw", "cursor"),
         ("org=Malmö", "org"),
     ] {
         let reply = app.get(&format!("/api/v1/search?{query}"), None).await;
+        // "bzo1MDAw" is the cursor of offset 5000, deeper than the API pages.
         assert_problem(&reply, 400);
         assert_eq!(reply.error_fields(), vec![field], "{query}");
     }

@@ -87,6 +87,19 @@ fn values<T>(
     raw
 }
 
+/// Organisation ids in their canonical form (as documents carry them).
+fn org_values(errors: &mut ValidationErrors, raw: Vec<String>) -> Vec<String> {
+    raw.iter()
+        .filter_map(|value| match OrgId::parse(value) {
+            Ok(org) => Some(org.to_string()),
+            Err(e) => {
+                errors.add("org", format!("`{value}` {}", e.0[0].message));
+                None
+            }
+        })
+        .collect()
+}
+
 fn any_text(value: &str) -> Result<(), ValidationErrors> {
     if value.trim().is_empty() || value.len() > 200 {
         Err(ValidationErrors::single("", "must be 1-200 characters"))
@@ -101,6 +114,9 @@ fn decode_cursor(raw: &str) -> Result<usize, ApiError> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
+        // Cursors are opaque but not secret: a hand-made one must not page deeper than
+        // the API would.
+        .filter(|offset: &usize| *offset <= MAX_OFFSET)
         .ok_or_else(|| {
             ApiError::field(
                 "cursor",
@@ -191,10 +207,7 @@ impl SearchApi {
                 Dimension::Topic,
                 values(&mut errors, "topic", topic.0, Topic::parse),
             ),
-            (
-                Dimension::Org,
-                values(&mut errors, "org", org.0, OrgId::parse),
-            ),
+            (Dimension::Org, org_values(&mut errors, org.0)),
             (
                 Dimension::Subregion,
                 values(&mut errors, "subregion", subregion.0, any_text),
