@@ -52,7 +52,9 @@ done = function(summary, latency, requests)
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end
 LUA
-echo
-echo "== over HTTP (wrk -t1 -c8 -d${duration}s, anonymous caller)"
-wrk -t1 -c8 -d"${duration}s" -s "$lua" "$base" | grep '^HTTP:'
+for connections in 1 8; do
+    echo
+    echo "== over HTTP (wrk -t1 -c$connections -d${duration}s, anonymous caller)"
+    wrk -t1 -c"$connections" -d"${duration}s" -s "$lua" "$base" | grep '^HTTP:'
+done
 echo "server peak RSS: $(awk '/VmHWM/ {print $2 " " $3}' "/proc/$server/status")"
