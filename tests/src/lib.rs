@@ -144,6 +144,19 @@ impl TestApp {
         }
     }
 
+    /// A second instance on the same database (PostgreSQL), with its own data directory,
+    /// as in a deployment with several replicas.
+    pub async fn another_instance(&self) -> Self {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..self.config.clone()
+        };
+        std::fs::copy(self.config.dev_secret_path(), config.dev_secret_path())
+            .expect("share the dev issuer");
+        Self::start(config, dir, false).await
+    }
+
     /// Stops the application and starts it again on the same database and data
     /// directory, with or without the search indexer.
     pub async fn restart(mut self, indexing: bool) -> Self {

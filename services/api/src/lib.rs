@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod cache;
 mod etag;
 mod limit;
 mod problem;
@@ -118,7 +119,9 @@ pub fn app(
     search: Arc<dyn SearchIndex>,
     verifier: Arc<Verifier>,
     tenants: HashSet<OrgId>,
+    read_cache_ttl: std::time::Duration,
 ) -> impl Endpoint {
+    let cache = cache::ReadCache::new(store.clone(), read_cache_ttl);
     let api = service(&store, search, Some("/"));
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
@@ -126,6 +129,7 @@ pub fn app(
         .nest("/", api)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
+        .with(cache)
         .with(Authenticate::new(verifier, tenants))
         .with(limit::BodyLimit::new(MAX_BODY_BYTES))
         .catch_all_error(problem::to_problem)

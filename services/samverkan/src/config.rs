@@ -49,6 +49,10 @@ impl fmt::Debug for Secret {
 pub struct ServerConfig {
     /// Address to listen on.
     pub listen: String,
+    /// How long a cached read may be served, in milliseconds; 0 turns the read cache
+    /// off. Writes in this process invalidate it at once; with several instances on one
+    /// PostgreSQL database, another instance's write shows after at most this long.
+    pub read_cache_ttl_ms: u64,
 }
 
 /// Database settings. The URL may hold a password, so `Debug` redacts it.
@@ -81,6 +85,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
+            read_cache_ttl_ms: 1000,
         }
     }
 }

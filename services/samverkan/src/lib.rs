@@ -115,10 +115,12 @@ pub async fn build_app(
         .into_iter()
         .map(|o| o.id)
         .collect();
+    let ttl = std::time::Duration::from_millis(config.server.read_cache_ttl_ms);
     Ok(samverkan_api::app(
         store,
         search,
         Arc::new(verifier),
         tenants,
+        ttl,
     ))
 }

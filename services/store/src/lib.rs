@@ -29,6 +29,7 @@ use sea_orm_migration::MigratorTrait;
 pub struct Store {
     db: DatabaseConnection,
     signal: outbox::Signal,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -49,6 +50,7 @@ impl Store {
         Ok(Self {
             db,
             signal: outbox::Signal::default(),
+            generation: Default::default(),
         })
     }
 
@@ -56,6 +58,17 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         migration::Migrator::up(&self.db, None).await?;
         Ok(())
+    }
+
+    /// A number that changes after every write this process commits: read caches tag
+    /// entries with it and drop those tagged with an older one.
+    pub fn write_generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn bump_generation(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Checks the database answers, for health checks.

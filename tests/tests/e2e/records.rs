@@ -288,3 +288,39 @@ on_both_backends!(
     strategy_goals_survive_replacement,
     created_records_read_back_exactly,
 );
+
+/// Reads are cached briefly; a write in the same instance shows at once (see the other
+/// tests, which read right after writing), and a write by another instance on the same
+/// database shows once the cache entry's second has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instances_writes_show_within_the_read_cache_ttl() {
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let b = a.another_instance().await;
+    let token = a.token("1280", &[Role::Strategist]);
+    let created = a
+        .post(
+            "/api/v1/needs",
+            Some(&token),
+            &fixtures::need("Digitala lås", "public"),
+        )
+        .await;
+    let path = format!("/api/v1/needs/{}", created.body["id"].as_str().unwrap());
+    assert_eq!(
+        a.get(&path, None).await.body["title"],
+        "Digitala lås",
+        "cached in A"
+    );
+    let updated = b
+        .put(
+            &path,
+            Some(&token),
+            &created.etag(),
+            &fixtures::need("Digitala lås, reviderad", "public"),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let seen = a.get(&path, None).await;
+    assert_eq!(seen.body["title"], "Digitala lås, reviderad");
+    assert_eq!(seen.etag(), "\"v2\"");
+}

@@ -28,6 +28,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         outbox::enqueue(&txn, kind, id).await?;
         txn.commit().await?;
+        // After the commit: a read racing it then caches under the old generation.
+        self.bump_generation();
         self.notify_outbox();
         Ok(())
     }
