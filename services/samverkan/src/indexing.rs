@@ -18,6 +18,8 @@ use samverkan_store::{PageRequest, Store, StoreError};
 const BATCH: u64 = 200;
 /// Records read per page during a rebuild.
 const PAGE: u64 = 100;
+/// Documents sent to the index at once during a rebuild (one index commit each).
+const REBUILD_BATCH: usize = 2_000;
 
 /// Applies database changes to a search index.
 pub struct Indexer {
@@ -120,6 +122,7 @@ impl Indexer {
         let total = self.store.record_counts().await?.total();
         self.index.clear().await?;
         let mut done = 0;
+        let mut pending: Vec<Document> = Vec::with_capacity(REBUILD_BATCH);
         let mut cursor = None;
         loop {
             let page = PageRequest {
@@ -130,10 +133,11 @@ impl Indexer {
                 .store
                 .list_needs(&self.reader, &NeedFilter::default(), &page)
                 .await?;
-            done += self
-                .apply(needs.items.iter().map(|n| self.need(n)).collect())
-                .await?;
-            progress(done, total);
+            pending.extend(needs.items.iter().map(|n| self.need(n)));
+            if pending.len() >= REBUILD_BATCH {
+                done += self.apply(std::mem::take(&mut pending)).await?;
+                progress(done, total);
+            }
             cursor = needs.next_cursor;
             if cursor.is_none() {
                 break;
@@ -148,10 +152,11 @@ impl Indexer {
                 .store
                 .list_strategies(&StrategyFilter::default(), None, &page)
                 .await?;
-            done += self
-                .apply(strategies.items.iter().map(|s| self.strategy(s)).collect())
-                .await?;
-            progress(done, total);
+            pending.extend(strategies.items.iter().map(|s| self.strategy(s)));
+            if pending.len() >= REBUILD_BATCH {
+                done += self.apply(std::mem::take(&mut pending)).await?;
+                progress(done, total);
+            }
             cursor = strategies.next_cursor;
             if cursor.is_none() {
                 break;
@@ -166,15 +171,18 @@ impl Indexer {
                 .store
                 .list_solutions(&SolutionFilter::default(), &page)
                 .await?;
-            done += self
-                .apply(solutions.items.iter().map(|s| self.solution(s)).collect())
-                .await?;
-            progress(done, total);
+            pending.extend(solutions.items.iter().map(|s| self.solution(s)));
+            if pending.len() >= REBUILD_BATCH {
+                done += self.apply(std::mem::take(&mut pending)).await?;
+                progress(done, total);
+            }
             cursor = solutions.next_cursor;
             if cursor.is_none() {
                 break;
             }
         }
+        done += self.apply(pending).await?;
+        progress(done, total);
         Ok(done)
     }
 

@@ -73,28 +73,26 @@ pub async fn open_search(config: &Config) -> anyhow::Result<Search> {
     })
 }
 
-/// Brings the index up to date (a full rebuild when it is fresh, then the outbox) and
-/// starts the background worker that keeps it so.
+/// Starts the background worker that keeps the index up to date: first a full rebuild
+/// when the index is fresh, then the outbox, then every commit as it happens. The service
+/// answers meanwhile; search results fill in as the rebuild proceeds.
 pub async fn start_indexing(
     store: &Store,
     search: &Search,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let indexer = indexing::Indexer::new(store.clone(), search.index.clone()).await?;
-    if search.fresh && store.record_counts().await?.total() > 0 {
-        let n = indexer
-            .rebuild(|_, _| {})
-            .await
-            .context("building the search index")?;
-        tracing::info!(documents = n, "search index built");
-    }
-    let caught_up = indexer
-        .catch_up()
-        .await
-        .context("applying the search outbox")?;
-    if caught_up > 0 {
-        tracing::info!(entries = caught_up, "search index caught up");
-    }
-    Ok(tokio::spawn(indexer.run()))
+    let rebuild = search.fresh && store.record_counts().await?.total() > 0;
+    Ok(tokio::spawn(async move {
+        if rebuild {
+            match indexer.rebuild(|_, _| {}).await {
+                Ok(n) => tracing::info!(documents = n, "search index built"),
+                Err(e) => {
+                    tracing::error!(error = %e, "building the search index failed; run `samverkan reindex`")
+                }
+            }
+        }
+        indexer.run().await
+    }))
 }
 
 /// Builds the HTTP application over an opened store and search index.

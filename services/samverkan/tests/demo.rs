@@ -74,8 +74,45 @@ async fn demo_starts_on_a_fresh_directory() {
         .unwrap()
         .status();
     let docs_page = http.get(&docs).send().await.unwrap().status();
+    // The search index is built in the background right after start.
+    let mut found = serde_json::Value::Null;
+    for _ in 0..100 {
+        found = http
+            .get(format!("{base}/api/v1/search?q=hemtj%C3%A4nsten&kind=need"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if found["total"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     child.kill().ok();
     child.wait().ok();
+    // With the service stopped, the index can be rebuilt from the database.
+    let reindex = Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .arg("reindex")
+        .current_dir(dir.path())
+        .env_remove("SAMVERKAN_CONFIG")
+        .output()
+        .expect("samverkan reindex runs");
+    let said = String::from_utf8_lossy(&reindex.stdout).to_string();
+    assert!(
+        reindex.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
+    assert!(
+        said.contains("indexed 79 records into the embedded index"),
+        "{said}"
+    );
+    assert!(
+        found["total"].as_u64().unwrap() >= 3,
+        "the demo's home-care needs are searchable: {found}"
+    );
     assert_eq!(municipalities, 33);
     assert!(
         needs["items"].as_array().unwrap().len() >= 30,

@@ -144,7 +144,7 @@ async fn outbox_recovers_after_a_crash(backend: Backend) {
     assert_eq!(search(&app, "q=sjukvård", None).await["total"], 0);
     // On restart the worker catches up and nothing acknowledged is lost.
     let app = app.restart(true).await;
-    assert_eq!(app.store.outbox_len().await.unwrap(), 0);
+    app.search_settled().await;
     let found = search(&app, "q=sjukvård", None).await;
     assert_eq!(
         hit_titles(&found),
