@@ -75,6 +75,15 @@ async fn main() -> anyhow::Result<()> {
         let fields = input.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?;
         store.create_need(&caller, fields).await?;
     }
+    // The server rebuilds its (fresh) search index from the database at first start, so
+    // the outbox entries these writes left need not be applied one by one as well.
+    loop {
+        let batch = store.outbox_batch(1_000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        store.outbox_ack(&batch.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
+    }
     println!("seeded {count} needs in {dir}");
     Ok(())
 }
