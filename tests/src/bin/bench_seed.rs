@@ -82,7 +82,9 @@ async fn main() -> anyhow::Result<()> {
         if batch.is_empty() {
             break;
         }
-        store.outbox_ack(&batch.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
+        store
+            .outbox_ack(&batch.iter().map(|e| e.id).collect::<Vec<_>>())
+            .await?;
     }
     println!("seeded {count} needs in {dir}");
     Ok(())

@@ -74,6 +74,19 @@ pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), S
     }
 }
 
+/// Checks that a version-guarded UPDATE or DELETE matched its row; none matched means
+/// someone else changed the record after the caller read it (a lost race).
+pub(crate) fn matched(rows_affected: u64, expected: i32) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::VersionMismatch {
+            expected,
+            current: None,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses a JSON array of strings stored in a text column.
 pub(crate) fn tags_from(raw: &str) -> Result<Vec<String>, StoreError> {
     Ok(serde_json::from_str(raw)?)

@@ -17,7 +17,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{authorise_write, check_version, org_from, tags_from, writing_org};
+use super::{authorise_write, check_version, matched, org_from, tags_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{need, need_goal, need_topic, strategy, strategy_goal, subregion_membership};
 use crate::error::decode;
@@ -204,12 +204,7 @@ impl Store {
             .filter(need::Column::Version.eq(expected_version))
             .exec(&txn)
             .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: expected_version,
-                current: None,
-            });
-        }
+        matched(updated.rows_affected, expected_version)?;
         delete_links(&txn, id).await?;
         write_links(&txn, id, &fields).await?;
         let after = Need {
@@ -245,12 +240,7 @@ impl Store {
             .filter(need::Column::Version.eq(before.version))
             .exec(&txn)
             .await?;
-        if deleted.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: before.version,
-                current: None,
-            });
-        }
+        matched(deleted.rows_affected, before.version)?;
         delete_links(&txn, id).await?;
         audit::record(
             &txn,

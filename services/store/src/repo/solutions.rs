@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::needs::subregion_members;
-use super::{authorise_write, check_version, org_from, tags_from, writing_org};
+use super::{authorise_write, check_version, matched, org_from, tags_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{adoption, solution, solution_topic};
 use crate::error::decode;
@@ -191,12 +191,7 @@ impl Store {
             .filter(solution::Column::Version.eq(expected_version))
             .exec(&txn)
             .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: expected_version,
-                current: None,
-            });
-        }
+        matched(updated.rows_affected, expected_version)?;
         solution_topic::Entity::delete_many()
             .filter(solution_topic::Column::SolutionId.eq(id))
             .exec(&txn)
@@ -234,12 +229,7 @@ impl Store {
             .filter(solution::Column::Version.eq(before.version))
             .exec(&txn)
             .await?;
-        if deleted.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: before.version,
-                current: None,
-            });
-        }
+        matched(deleted.rows_affected, before.version)?;
         solution_topic::Entity::delete_many()
             .filter(solution_topic::Column::SolutionId.eq(id))
             .exec(&txn)
@@ -329,12 +319,7 @@ impl Store {
             .filter(adoption::Column::Version.eq(expected_version))
             .exec(&txn)
             .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: expected_version,
-                current: None,
-            });
-        }
+        matched(updated.rows_affected, expected_version)?;
         let after = Adoption {
             fields,
             version: expected_version + 1,
@@ -375,12 +360,7 @@ impl Store {
             .filter(adoption::Column::Version.eq(before.version))
             .exec(&txn)
             .await?;
-        if deleted.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: before.version,
-                current: None,
-            });
-        }
+        matched(deleted.rows_affected, before.version)?;
         audit::record(
             &txn,
             caller,

@@ -14,7 +14,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{authorise_write, check_version, org_from, writing_org};
+use super::{authorise_write, check_version, matched, org_from, writing_org};
 use crate::audit::{self, Change};
 use crate::entity::{need_goal, strategy, strategy_goal};
 use crate::error::decode;
@@ -173,12 +173,7 @@ impl Store {
             .filter(strategy::Column::Version.eq(expected_version))
             .exec(&txn)
             .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: expected_version,
-                current: None,
-            });
-        }
+        matched(updated.rows_affected, expected_version)?;
         let kept: Vec<Uuid> = fields.goals.iter().filter_map(|g| g.id).collect();
         let removed: Vec<Uuid> = existing.into_iter().filter(|g| !kept.contains(g)).collect();
         // Removed goals go (with the needs' links to them); kept goals are updated in place
@@ -224,12 +219,7 @@ impl Store {
             .filter(strategy::Column::Version.eq(before.version))
             .exec(&txn)
             .await?;
-        if deleted.rows_affected == 0 {
-            return Err(StoreError::VersionMismatch {
-                expected: before.version,
-                current: None,
-            });
-        }
+        matched(deleted.rows_affected, before.version)?;
         let goal_ids: Vec<Uuid> = before.fields.goals.iter().filter_map(|g| g.id).collect();
         need_goal::Entity::delete_many()
             .filter(need_goal::Column::GoalId.is_in(goal_ids))
