@@ -1,0 +1,13 @@
+//! The matchmaking engine: finds needs of other organisations that are the same or close,
+//! existing solutions that could meet a need, and groups of needs that could become one
+//! collaboration — each with the reasons a coordinator can show a municipality.
+//!
+//! Pure functions over plain data: no I/O, so the engine can be tested, evaluated against
+//! a labelled set and benchmarked on its own.
+
+pub mod model;
+pub mod text;
+pub mod weights;
+
+pub use model::{NeedInfo, OrgInfo, SolutionInfo};
+pub use weights::Weights;

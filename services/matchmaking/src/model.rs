@@ -1,0 +1,59 @@
+//! What the engine needs to know about needs, solutions and organisations.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+/// A need as the engine sees it. Codes are the domain's wire codes (e.g. `omsorg`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeedInfo {
+    /// The need.
+    pub id: Uuid,
+    /// The organisation that owns it.
+    pub org: String,
+    /// Title.
+    pub title: String,
+    /// Description, and any other free text (hypothesis, tags).
+    pub text: String,
+    /// Activity area code.
+    pub activity_area: String,
+    /// Topic codes.
+    pub topics: Vec<String>,
+    /// Earliest wanted date.
+    pub needed_from: Option<NaiveDate>,
+    /// Latest wanted date.
+    pub needed_by: Option<NaiveDate>,
+    /// Upper end of the budget in whole kronor.
+    pub budget_max_sek: Option<u64>,
+    /// Highest collaboration level accepted: 0 samverkan, 1 samordning, 2 samutveckling.
+    pub collaboration_level: u8,
+}
+
+/// A reusable solution as the engine sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolutionInfo {
+    /// The solution.
+    pub id: Uuid,
+    /// The owning organisation.
+    pub org: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub text: String,
+    /// Topic codes.
+    pub topics: Vec<String>,
+    /// Maturity: 0 idea, 1 pilot, 2 production, 3 in use by several.
+    pub maturity: u8,
+    /// Organisations that use it (not stopped).
+    pub adopters: Vec<String>,
+}
+
+/// Facts about an organisation that make collaboration likelier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgInfo {
+    /// SCB code or slug.
+    pub id: String,
+    /// Current sub-regional network.
+    pub subregion: Option<String>,
+    /// Population, for suggesting a lead.
+    pub population: Option<u64>,
+}

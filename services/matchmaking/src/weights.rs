@@ -1,0 +1,41 @@
+//! The weights of the signals: one documented place, so the method can be tuned and
+//! explained (docs/matching.md).
+
+use serde::{Deserialize, Serialize};
+
+/// How much each signal counts towards a need↔need score in [0, 1]. The weights sum to 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    /// Swedish text similarity (stemmed, TF-IDF weighted, compound-aware cosine).
+    pub text: f32,
+    /// Shared topics (Jaccard).
+    pub topics: f32,
+    /// Same activity area.
+    pub area: f32,
+    /// Overlapping timing.
+    pub timing: f32,
+    /// Collaboration levels both accept.
+    pub level: f32,
+    /// Same sub-regional network.
+    pub subregion: f32,
+    /// Below this text similarity two needs are not a match, whatever else they share:
+    /// the same topic with different words is a different need.
+    pub min_text: f32,
+    /// Needs scoring at least this belong in a group together.
+    pub group_threshold: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            text: 0.60,
+            topics: 0.12,
+            area: 0.08,
+            timing: 0.10,
+            level: 0.05,
+            subregion: 0.05,
+            min_text: 0.12,
+            group_threshold: 0.45,
+        }
+    }
+}
