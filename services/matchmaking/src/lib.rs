@@ -5,9 +5,14 @@
 //! Pure functions over plain data: no I/O, so the engine can be tested, evaluated against
 //! a labelled set and benchmarked on its own.
 
+pub mod engine;
+pub mod groups;
 pub mod model;
+pub mod signals;
 pub mod text;
 pub mod weights;
 
+pub use engine::{Engine, Explanation, Match};
+pub use groups::Group;
 pub use model::{NeedInfo, OrgInfo, SolutionInfo};
 pub use weights::Weights;

@@ -1,7 +1,7 @@
 //! Swedish text as weighted term vectors, with the analysis the search index uses
 //! (stemming, stop words, foreign diacritics folded, trailing parts of compounds).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use samverkan_search::analysis;
 use tantivy::tokenizer::TextAnalyzer;
@@ -30,7 +30,7 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
-    /// Weighted stems of a title and a body, compound parts included.
+    /// Weighted stems of whole words in a title and a body.
     pub fn terms(&mut self, title: &str, text: &str) -> HashMap<String, f32> {
         let mut out: HashMap<String, f32> = HashMap::new();
         for (source, weight) in [(title, TITLE_WEIGHT), (text, TEXT_WEIGHT)] {
@@ -45,11 +45,27 @@ impl Analyzer {
                     *out.entry(stem).or_default() += weight;
                 }
             }
-            for stem in analysis::terms(&mut self.stemmed, &analysis::compound_parts(source)) {
-                *out.entry(stem).or_default() += weight * PART_WEIGHT;
-            }
         }
         out
+    }
+
+    /// Adds the trailing compound parts of the text's long words that are words in their
+    /// own right somewhere in the corpus (`words`): "hemsjukvården" gains "sjukvård" when
+    /// another text says "sjukvård", but never fragments such as "ital" or "sten".
+    pub fn add_parts(
+        &mut self,
+        terms: &mut HashMap<String, f32>,
+        title: &str,
+        text: &str,
+        words: &HashSet<String>,
+    ) {
+        for (source, weight) in [(title, TITLE_WEIGHT), (text, TEXT_WEIGHT)] {
+            for stem in analysis::terms(&mut self.stemmed, &analysis::compound_parts(source)) {
+                if words.contains(&stem) {
+                    *terms.entry(stem).or_default() += weight * PART_WEIGHT;
+                }
+            }
+        }
     }
 }
 

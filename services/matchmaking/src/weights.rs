@@ -21,6 +21,10 @@ pub struct Weights {
     /// Below this text similarity two needs are not a match, whatever else they share:
     /// the same topic with different words is a different need.
     pub min_text: f32,
+    /// Text similarity at which the text signal is full and the other signals count
+    /// fully; below it everything scales down in proportion. Cosines of paraphrased
+    /// Swedish needs rarely exceed 0.5, so 1.0 would make the text signal too timid.
+    pub full_support_text: f32,
     /// Needs scoring at least this belong in a group together.
     pub group_threshold: f32,
 }
@@ -35,6 +39,7 @@ impl Default for Weights {
             level: 0.05,
             subregion: 0.05,
             min_text: 0.12,
+            full_support_text: 0.5,
             group_threshold: 0.45,
         }
     }

@@ -1,0 +1,229 @@
+//! The engine on a small realistic set: paraphrased needs find each other, look-alikes
+//! do not, groups form across organisations, and every match says why.
+
+use chrono::NaiveDate;
+use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, SolutionInfo, Weights};
+use uuid::Uuid;
+
+fn need(
+    n: u128,
+    org: &str,
+    title: &str,
+    text: &str,
+    area: &str,
+    topics: &[&str],
+    by: (i32, u32),
+) -> NeedInfo {
+    NeedInfo {
+        id: Uuid::from_u128(n),
+        org: org.into(),
+        title: title.into(),
+        text: text.into(),
+        activity_area: area.into(),
+        topics: topics.iter().map(|t| t.to_string()).collect(),
+        needed_from: None,
+        needed_by: NaiveDate::from_ymd_opt(by.0, by.1, 1),
+        budget_max_sek: Some(300_000),
+        collaboration_level: 1,
+    }
+}
+
+fn org(id: &str, subregion: &str, population: u64) -> OrgInfo {
+    OrgInfo {
+        id: id.into(),
+        subregion: Some(subregion.into()),
+        population: Some(population),
+    }
+}
+
+fn engine() -> Engine {
+    let needs = vec![
+        need(
+            1,
+            "1286",
+            "Digitala lås i hemtjänsten",
+            "Hemtjänstens personal bär många fysiska nycklar. Vi vill ersätta dem med digitala lås som öppnas med mobilen.",
+            "omsorg",
+            &["valfardsteknik", "iot"],
+            (2027, 6),
+        ),
+        need(
+            2,
+            "1266",
+            "Nyckelfri hemtjänst",
+            "Som undersköterska i hemtjänsten vill jag låsa upp brukarens dörr med ett digitalt lås för att slippa hämta nycklar.",
+            "omsorg",
+            &["valfardsteknik"],
+            (2027, 9),
+        ),
+        need(
+            3,
+            "1270",
+            "Digital nyckelhantering",
+            "Digitala lås hos brukare i hemtjänst, med loggning av besök.",
+            "omsorg",
+            &["iot"],
+            (2027, 3),
+        ),
+        need(
+            4,
+            "1285",
+            "E-arkiv för långtidsbevarande",
+            "Vi behöver ett e-arkiv för att bevara handlingar digitalt enligt arkivlagen.",
+            "ledning_stod",
+            &["e_arkiv"],
+            (2028, 1),
+        ),
+        need(
+            5,
+            "1267",
+            "Elektroniskt arkiv",
+            "Gemensamt e-arkiv för kommunens verksamhetssystem och långtidsbevarande av handlingar.",
+            "ledning_stod",
+            &["e_arkiv"],
+            (2027, 12),
+        ),
+        need(
+            6,
+            "1293",
+            "Digitala trygghetslarm",
+            "Trygghetslarmen i hemtjänsten ska bli digitala med larmmottagning dygnet runt.",
+            "omsorg",
+            &["valfardsteknik"],
+            (2026, 12),
+        ),
+        need(
+            7,
+            "1273",
+            "Byte till digitala trygghetslarm",
+            "Våra analoga trygghetslarm hos äldre måste bytas mot digitala larm.",
+            "omsorg",
+            &["valfardsteknik"],
+            (2027, 2),
+        ),
+        need(
+            8,
+            "1282",
+            "Drunkningslarm på simhallen",
+            "Larm med kameror som upptäcker drunkning i bassängen på simhallen.",
+            "kultur_fritid",
+            &["iot"],
+            (2027, 1),
+        ),
+        need(
+            9,
+            "1292",
+            "Bygglov som e-tjänst",
+            "Invånare ska kunna söka bygglov digitalt och följa ärendet.",
+            "samhallsbyggnad",
+            &["e_tjanster"],
+            (2027, 6),
+        ),
+    ];
+    let solutions = vec![
+        SolutionInfo {
+            id: Uuid::from_u128(101),
+            org: "1290".into(),
+            name: "Digitala lås för hemtjänst".into(),
+            text: "Lösning för digitala lås och nyckelfri hemtjänst, i drift i flera kommuner."
+                .into(),
+            topics: vec!["valfardsteknik".into()],
+            maturity: 3,
+            adopters: vec!["1293".into(), "1273".into()],
+        },
+        SolutionInfo {
+            id: Uuid::from_u128(102),
+            org: "1286".into(),
+            name: "Ystads låsmodell".into(),
+            text: "Rutin för digitala lås i hemtjänsten.".into(),
+            topics: vec!["valfardsteknik".into()],
+            maturity: 2,
+            adopters: vec![],
+        },
+    ];
+    let orgs = vec![
+        org("1286", "Sydöstra Skåne", 31714),
+        org("1266", "Skåne Nordost", 15718),
+        org("1270", "Sydöstra Skåne", 13812),
+        org("1285", "Malmö-Lundaregionen", 34701),
+        org("1267", "Malmö-Lundaregionen", 17297),
+        org("1293", "Skåne Nordost", 52369),
+        org("1273", "Skåne Nordost", 13238),
+        org("1282", "Familjen Helsingborg", 47004),
+        org("1292", "Familjen Helsingborg", 44268),
+        org("1290", "Skåne Nordost", 86738),
+    ];
+    Engine::new(Weights::default(), needs, solutions, orgs)
+}
+
+fn ids(matches: &[samverkan_matchmaking::Match]) -> Vec<u128> {
+    matches.iter().map(|m| m.id.as_u128()).collect()
+}
+
+#[test]
+fn paraphrased_needs_find_each_other_first() {
+    let e = engine();
+    let found = e.matches(Uuid::from_u128(1), 5);
+    let top2: Vec<u128> = ids(&found).into_iter().take(2).collect();
+    assert!(top2.contains(&2) && top2.contains(&3), "{found:#?}");
+    let archive = e.matches(Uuid::from_u128(4), 5);
+    assert_eq!(ids(&archive).first(), Some(&5));
+    let why = &found[0].why;
+    assert!(!why.shared_terms.is_empty());
+    assert!(
+        why.contributions
+            .iter()
+            .any(|(s, c)| s == "text" && *c > 0.0)
+    );
+    assert!(found.iter().all(|m| (0.0..=1.0).contains(&m.score)));
+}
+
+#[test]
+fn look_alikes_do_not_match_strongly() {
+    let e = engine();
+    let alarm = e.matches(Uuid::from_u128(6), 5);
+    assert_eq!(ids(&alarm).first(), Some(&7), "{alarm:#?}");
+    let drowning = e.matches(Uuid::from_u128(8), 5);
+    assert!(
+        drowning
+            .iter()
+            .all(|m| m.score < Weights::default().group_threshold),
+        "{drowning:#?}"
+    );
+}
+
+#[test]
+fn groups_form_across_organisations() {
+    let e = engine();
+    let groups = e.groups();
+    let sets: Vec<Vec<u128>> = groups
+        .iter()
+        .map(|g| g.members.iter().map(|m| m.as_u128()).collect())
+        .collect();
+    assert!(sets.contains(&vec![1, 2, 3]), "{groups:#?}");
+    assert!(sets.contains(&vec![4, 5]), "{groups:#?}");
+    assert!(sets.contains(&vec![6, 7]), "{groups:#?}");
+    assert!(!sets.iter().any(|s| s.contains(&8) || s.contains(&9)));
+    let locks = groups.iter().find(|g| g.members.len() == 3).unwrap();
+    assert_eq!(locks.level, 1);
+    assert_eq!(locks.combined_budget_sek, 900_000);
+    assert_eq!(
+        locks.earliest_needed_by,
+        NaiveDate::from_ymd_opt(2027, 3, 1)
+    );
+    assert_eq!(
+        locks.suggested_lead, "1286",
+        "Ystad runs a related solution"
+    );
+    assert!(!locks.label.is_empty());
+}
+
+#[test]
+fn solutions_are_suggested_without_the_owners_own() {
+    let e = engine();
+    let for_ystad = e.solution_matches(Uuid::from_u128(1), 3, false);
+    assert_eq!(ids(&for_ystad), vec![101]);
+    let with_own = e.solution_matches(Uuid::from_u128(1), 3, true);
+    assert!(ids(&with_own).contains(&102));
+    assert!(e.solution_matches(Uuid::from_u128(9), 3, false).is_empty());
+}
