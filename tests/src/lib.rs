@@ -72,6 +72,7 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     indexer: Option<tokio::task::JoinHandle<()>>,
+    matcher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -112,7 +113,10 @@ impl TestApp {
         } else {
             None
         };
-        let app = samverkan::build_app(&config, store.clone(), search.index)
+        let (matches, matcher) = samverkan::matching::start(store.clone())
+            .await
+            .expect("matchmaking starts");
+        let app = samverkan::build_app(&config, store.clone(), search.index, matches)
             .await
             .expect("app builds");
         let acceptor = TcpListener::bind("127.0.0.1:0")
@@ -141,6 +145,7 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             indexer,
+            matcher: Some(matcher),
         }
     }
 
@@ -168,6 +173,10 @@ impl TestApp {
         if let Some(indexer) = self.indexer.take() {
             indexer.abort();
             let _ = indexer.await;
+        }
+        if let Some(matcher) = self.matcher.take() {
+            matcher.abort();
+            let _ = matcher.await;
         }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

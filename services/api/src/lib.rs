@@ -30,8 +30,9 @@ pub use auth::Authenticate;
 pub use problem::{PROBLEM_JSON, Problem};
 
 use resources::{
-    audit::AuditApi, health::HealthApi, needs::NeedsApi, organisations::OrganisationsApi,
-    search::SearchApi, solutions::SolutionsApi, strategies::StrategiesApi,
+    audit::AuditApi, health::HealthApi, matches::MatchesApi, needs::NeedsApi,
+    organisations::OrganisationsApi, search::SearchApi, solutions::SolutionsApi,
+    strategies::StrategiesApi,
 };
 
 /// The largest request body accepted (256 KiB): far above any real record, small enough
@@ -48,12 +49,14 @@ type Apis = (
     StrategiesApi,
     SolutionsApi,
     SearchApi,
+    MatchesApi,
     AuditApi,
 );
 
 fn service(
     store: &Store,
     search: Arc<dyn SearchIndex>,
+    matches: Arc<samverkan_matchmaking::Snapshot>,
     server_url: Option<&str>,
 ) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -73,6 +76,10 @@ fn service(
             store: store.clone(),
         },
         SearchApi { index: search },
+        MatchesApi {
+            store: store.clone(),
+            snapshot: matches,
+        },
         AuditApi {
             store: store.clone(),
         },
@@ -99,7 +106,7 @@ pub async fn openapi_json() -> String {
     // Nor on the search backend; an empty in-memory index stands in.
     let search =
         samverkan_search::embedded::EmbeddedIndex::in_memory().expect("in-memory index opens");
-    service(&store, Arc::new(search), None).spec()
+    service(&store, Arc::new(search), Default::default(), None).spec()
 }
 
 /// Browsers on other sites (other regions' catalogs, dashboards) may call the API; tokens
@@ -117,12 +124,13 @@ fn cors() -> Cors {
 pub fn app(
     store: Store,
     search: Arc<dyn SearchIndex>,
+    matches: Arc<samverkan_matchmaking::Snapshot>,
     verifier: Arc<Verifier>,
     tenants: HashSet<OrgId>,
     read_cache_ttl: std::time::Duration,
 ) -> impl Endpoint {
     let cache = cache::ReadCache::new(store.clone(), read_cache_ttl);
-    let api = service(&store, search, Some("/"));
+    let api = service(&store, search, matches, Some("/"));
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()

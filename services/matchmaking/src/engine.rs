@@ -274,6 +274,14 @@ impl Engine {
         &self.weights
     }
 
+    /// The name of solution `id`.
+    pub fn solution_name(&self, id: Uuid) -> Option<String> {
+        self.solutions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+    }
+
     /// Whether `org` owns or has adopted solution `id`.
     pub fn runs_solution(&self, org: &str, id: Uuid) -> bool {
         self.solutions

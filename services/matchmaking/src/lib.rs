@@ -9,10 +9,12 @@ pub mod engine;
 pub mod groups;
 pub mod model;
 pub mod signals;
+pub mod snapshot;
 pub mod text;
 pub mod weights;
 
 pub use engine::{Engine, Explanation, Match};
 pub use groups::Group;
 pub use model::{NeedInfo, OrgInfo, SolutionInfo};
+pub use snapshot::Snapshot;
 pub use weights::Weights;

@@ -26,6 +26,8 @@ pub struct NeedInfo {
     pub budget_max_sek: Option<u64>,
     /// Highest collaboration level accepted: 0 samverkan, 1 samordning, 2 samutveckling.
     pub collaboration_level: u8,
+    /// Public need; internal ones are matched only for their owner and the coordinator.
+    pub public: bool,
 }
 
 /// A reusable solution as the engine sees it.

@@ -25,6 +25,7 @@ fn need(
         needed_by: NaiveDate::from_ymd_opt(by.0, by.1, 1),
         budget_max_sek: Some(300_000),
         collaboration_level: 1,
+        public: true,
     }
 }
 

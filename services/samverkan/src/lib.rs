@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod indexing;
+pub mod matching;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -100,6 +101,7 @@ pub async fn build_app(
     config: &Config,
     store: Store,
     search: Arc<dyn SearchIndex>,
+    matches: Arc<samverkan_matchmaking::Snapshot>,
 ) -> anyhow::Result<impl Endpoint + use<>> {
     let dev = if config.auth.dev_issuer {
         Some(dev_issuer(config)?)
@@ -117,6 +119,7 @@ pub async fn build_app(
     Ok(samverkan_api::app(
         store,
         search,
+        matches,
         Arc::new(verifier),
         tenants,
         ttl,

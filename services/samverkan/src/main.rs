@@ -114,7 +114,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let search = open_search(&config).await?;
     let _indexer = start_indexing(&store, &search).await?;
-    let app = build_app(&config, store, search.index).await?;
+    let (matches, _matcher) = samverkan::matching::start(store.clone()).await?;
+    let app = build_app(&config, store, search.index, matches).await?;
     let acceptor = TcpListener::bind(config.server.listen.clone())
         .into_acceptor()
         .await

@@ -2,6 +2,7 @@
 //! One test binary keeps link time down.
 
 mod fixtures;
+mod matchmaking;
 mod matrix;
 mod oidc;
 mod records;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod health;
+pub mod matches;
 pub mod needs;
 pub mod organisations;
 pub mod search;
@@ -28,6 +29,8 @@ pub enum ApiTags {
     Solutions,
     /// Full-text search over the catalog, with facets.
     Search,
+    /// Matchmaking: shared needs, existing solutions, proposed groups.
+    Matchmaking,
     /// The audit log of every write (coordinator only).
     Audit,
     /// Service health.

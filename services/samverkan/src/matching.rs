@@ -1,0 +1,158 @@
+//! Feeds the matchmaking engine from the database and keeps its snapshot current: a
+//! rebuild after writes (checked every second), and every half minute for writes made by
+//! other instances. Reads never wait for a rebuild.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use samverkan_domain::Caller;
+use samverkan_domain::vocab::{CollaborationLevel, Maturity, NeedStatus, Visibility};
+use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Weights};
+use samverkan_store::repo::needs::NeedFilter;
+use samverkan_store::repo::solutions::SolutionFilter;
+use samverkan_store::{PageRequest, Store};
+
+/// Rebuild at least this often, to pick up other instances' writes.
+const REFRESH: Duration = Duration::from_secs(30);
+
+/// Builds an engine over the open needs, all solutions and the organisations.
+pub async fn load(store: &Store, weights: Weights) -> anyhow::Result<Engine> {
+    let reader = Caller::system("matchmaking");
+    let orgs = store.list_organisations().await?;
+    let filter = NeedFilter {
+        status: Some(NeedStatus::Open),
+        ..NeedFilter::default()
+    };
+    let mut needs = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_needs(
+                &reader,
+                &filter,
+                &PageRequest {
+                    limit: Some(100),
+                    cursor,
+                },
+            )
+            .await?;
+        needs.extend(page.items.into_iter().map(|n| {
+            let f = n.fields;
+            NeedInfo {
+                id: n.id,
+                org: n.org_id.to_string(),
+                text: [Some(f.description), f.hypothesis, Some(f.tags.join(" "))]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                title: f.title,
+                activity_area: f.activity_area.as_str().into(),
+                topics: f.topics.iter().map(|t| t.as_str().to_string()).collect(),
+                needed_from: f.needed_from,
+                needed_by: f.needed_by,
+                budget_max_sek: f
+                    .budget
+                    .max
+                    .map(|s| u64::try_from(s.to_ore() / 100).unwrap_or(0)),
+                collaboration_level: level(f.collaboration_level),
+                public: f.visibility == Visibility::Public,
+            }
+        }));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut solutions = Vec::new();
+    loop {
+        let page = store
+            .list_solutions(
+                &SolutionFilter::default(),
+                &PageRequest {
+                    limit: Some(100),
+                    cursor,
+                },
+            )
+            .await?;
+        solutions.extend(page.items.into_iter().map(|s| {
+            SolutionInfo {
+                id: s.id,
+                org: s.org_id.to_string(),
+                name: s.fields.name,
+                text: s.fields.description,
+                topics: s
+                    .fields
+                    .topics
+                    .iter()
+                    .map(|t| t.as_str().to_string())
+                    .collect(),
+                maturity: maturity(s.fields.maturity),
+                adopters: s
+                    .adoptions
+                    .iter()
+                    .filter(|a| a.fields.state != samverkan_domain::vocab::AdoptionState::Stopped)
+                    .map(|a| a.org_id.to_string())
+                    .collect(),
+            }
+        }));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let orgs = orgs
+        .into_iter()
+        .map(|o| OrgInfo {
+            id: o.id.to_string(),
+            subregion: o.subregion,
+            population: o.population.map(|p| p.0.max(0) as u64),
+        })
+        .collect();
+    Ok(Engine::new(weights, needs, solutions, orgs))
+}
+
+fn level(l: CollaborationLevel) -> u8 {
+    match l {
+        CollaborationLevel::Samverkan => 0,
+        CollaborationLevel::Samordning => 1,
+        CollaborationLevel::Samutveckling => 2,
+    }
+}
+
+fn maturity(m: Maturity) -> u8 {
+    match m {
+        Maturity::Idea => 0,
+        Maturity::Pilot => 1,
+        Maturity::Production => 2,
+        Maturity::InUseBySeveral => 3,
+    }
+}
+
+/// Builds the first snapshot, then keeps it current in the background.
+pub async fn start(store: Store) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
+    let snapshot = Arc::new(Snapshot::default());
+    let seen = store.write_generation();
+    snapshot.set(load(&store, Weights::default()).await?);
+    let handle = tokio::spawn(refresh(store, snapshot.clone(), seen));
+    Ok((snapshot, handle))
+}
+
+async fn refresh(store: Store, snapshot: Arc<Snapshot>, mut seen: u64) {
+    let mut built = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = store.write_generation();
+        if now == seen && built.elapsed() < REFRESH {
+            continue;
+        }
+        match load(&store, Weights::default()).await {
+            Ok(engine) => {
+                snapshot.set(engine);
+                seen = now;
+                built = Instant::now();
+            }
+            Err(e) => tracing::warn!(error = %e, "matchmaking refresh failed; retrying"),
+        }
+    }
+}
