@@ -108,19 +108,21 @@ impl Engine {
     fn describe(&self, m: &[usize], score: &HashMap<(usize, usize), f32>) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_scores = Vec::new();
-        let mut words: HashMap<String, usize> = HashMap::new();
+        // word → (pairs sharing it, first position seen: pairs list words by contribution)
+        let mut words: HashMap<String, (usize, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
             for &y in &m[k + 1..] {
                 pair_scores.push(score.get(&(x.min(y), x.max(y))).copied().unwrap_or(0.0));
                 if let Some(found) = self.score_pair(x, y) {
                     for w in found.why.shared_terms {
-                        *words.entry(w).or_default() += 1;
+                        let seen = words.len();
+                        words.entry(w).or_insert((0, seen)).0 += 1;
                     }
                 }
             }
         }
-        let mut label: Vec<(String, usize)> = words.into_iter().collect();
-        label.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut label: Vec<(String, (usize, usize))> = words.into_iter().collect();
+        label.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
         let orgs: Vec<String> = needs.iter().map(|n| n.org.clone()).collect();
         Group {
             members: needs.iter().map(|n| n.id).collect(),

@@ -38,6 +38,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the proposed groups of needs for the current database, for operators.
+    Match {
+        /// Also print each member and the reasons.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Rebuild the search index from the database (stop the service first when it uses
     /// the embedded index).
     Reindex,
@@ -77,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => reindex(&config).await,
+        Command::Match { explain } => print_groups(&config, explain).await,
         Command::Openapi => {
             println!("{}", samverkan_api::openapi_json().await);
             Ok(())
@@ -161,6 +168,59 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
+}
+
+async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let engine =
+        samverkan::matching::load(&store, samverkan_matchmaking::Weights::default()).await?;
+    let groups = engine.groups();
+    println!(
+        "{} open needs, {} groups",
+        engine.needs().len(),
+        groups.len()
+    );
+    for (n, group) in groups.iter().enumerate() {
+        println!(
+            "\n{}. {} ({} needs, cohesion {:.2}, level {}, lead {}, budget {} SEK, earliest {})",
+            n + 1,
+            group.label.join(", "),
+            group.members.len(),
+            group.cohesion,
+            ["samverkan", "samordning", "samutveckling"][usize::from(group.level.min(2))],
+            group.suggested_lead,
+            group.combined_budget_sek,
+            group
+                .earliest_needed_by
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into()),
+        );
+        if !explain {
+            continue;
+        }
+        for id in &group.members {
+            let Some(i) = engine.index_of(*id) else {
+                continue;
+            };
+            let need = &engine.needs()[i];
+            println!("   - {} [{}] {}", need.org, need.id, need.title);
+            for m in engine
+                .matches(*id, 10)
+                .into_iter()
+                .filter(|m| group.members.contains(&m.id))
+            {
+                println!(
+                    "       ~ {} {:.2}: words {}; topics {}; timing overlap {} months",
+                    m.org,
+                    m.score,
+                    m.why.shared_terms.join(", "),
+                    m.why.shared_topics.join(", "),
+                    m.why.timing_overlap_months
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn reindex(config: &Config) -> anyhow::Result<()> {
