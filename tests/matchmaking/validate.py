@@ -3,7 +3,12 @@
 
 Run from the repository root:  python3 tests/matchmaking/validate.py
 Exit status 0 when every check passes, 1 otherwise. Warnings do not fail the run.
+
+With --baseline it also scores two naive rankers (TF-IDF over title and description
+without stemming; Jaccard over topics) with the metrics defined in README.md, as a
+floor to compare the engine with and as a reference implementation of the metrics.
 """
+import math
 import csv
 import itertools
 import json
@@ -305,5 +310,96 @@ def report(data):
     return 0 if not errors else 1
 
 
+# ---------------------------------------------------------------- metrics
+def precision_at_5(needs, score):
+    """Mean over needs with >=1 true partner of |top5 ∩ partners| / min(5, |partners|).
+    Candidates are needs of other organisations."""
+    vals = []
+    for n in needs:
+        partners = {m["id"] for m in needs if n["group"] and m["group"] == n["group"] and m["id"] != n["id"]}
+        if not partners:
+            continue
+        cands = [m for m in needs if m["org"] != n["org"]]
+        top = sorted(cands, key=lambda m: (-score(n, m), m["id"]))[:5]
+        vals.append(sum(1 for m in top if m["id"] in partners) / min(5, len(partners)))
+    return sum(vals) / len(vals)
+
+
+def pairwise_pr(needs, predicted_groups):
+    """Pairwise precision and recall over unordered need pairs in the same predicted / true group."""
+    truth = {frozenset((a["id"], b["id"])) for a, b in itertools.combinations(needs, 2)
+             if a["group"] and a["group"] == b["group"]}
+    pred = {frozenset(p) for g in predicted_groups for p in itertools.combinations(sorted(g), 2)}
+    tp = len(truth & pred)
+    return (tp / len(pred) if pred else 0.0), (tp / len(truth) if truth else 0.0)
+
+
+def hit_at_3(needs, sols, score):
+    """Share of needs with >=1 serving solution that have a serving solution in their top 3."""
+    served = defaultdict(set)
+    for s in sols:
+        for nid in s["serves"]:
+            served[nid].add(s["id"])
+    by_id = {n["id"]: n for n in needs}
+    hits = 0
+    for nid, good in served.items():
+        top = sorted(sols, key=lambda s: (-score(by_id[nid], s), s["id"]))[:3]
+        hits += any(s["id"] in good for s in top)
+    return hits / len(served)
+
+
+def baseline():
+    with open(EVAL, encoding="utf-8") as f:
+        doc = json.load(f)
+    needs, sols = doc["needs"], doc["solutions"]
+
+    def tokens(text):
+        return re.findall(r"[a-zåäöéü0-9]+", text.lower())
+    docs = [n["title"] + " " + n["description"] for n in needs] + [s["name"] + " " + s["description"] for s in sols]
+    toks = [tokens(t) for t in docs]
+    df = Counter(w for t in toks for w in set(t))
+    vecs = []
+    for t in toks:
+        v = {w: (1 + math.log(c)) * math.log(len(docs) / df[w]) for w, c in Counter(t).items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({w: x / norm for w, x in v.items()})
+    vec = {n["id"]: vecs[i] for i, n in enumerate(needs)}
+    vec.update({s["id"]: vecs[len(needs) + i] for i, s in enumerate(sols)})
+
+    def tfidf(a, b):
+        va, vb = vec[a["id"]], vec[b["id"]]
+        return sum(x * vb.get(w, 0.0) for w, x in va.items())
+
+    def topics(a, b):
+        x, y = set(a["topics"]), set(b["topics"])
+        return len(x & y) / len(x | y)
+
+    def groups_by_threshold(score, t):
+        parent = {n["id"]: n["id"] for n in needs}
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+        for a, b in itertools.combinations(needs, 2):
+            if a["org"] != b["org"] and score(a, b) >= t:
+                parent[find(a["id"])] = find(b["id"])
+        comps = defaultdict(set)
+        for n in needs:
+            comps[find(n["id"])].add(n["id"])
+        return [g for g in comps.values() if len(g) > 1]
+
+    print("baseline                 P@5 need-need   hit@3 need-solution")
+    for name, f in (("tfidf (title+desc)", tfidf), ("topics (Jaccard)", topics)):
+        print(f"  {name:22} {precision_at_5(needs, f):.3f}           {hit_at_3(needs, sols, f):.3f}")
+    for t in (0.08, 0.12, 0.16):
+        p, r = pairwise_pr(needs, groups_by_threshold(tfidf, t))
+        print(f"  tfidf single-link groups at cosine >= {t:.2f}: pairwise precision {p:.3f}, recall {r:.3f}")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if code == 0 and "--baseline" in sys.argv[1:]:
+        baseline()
+    sys.exit(code)
