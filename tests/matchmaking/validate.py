@@ -334,6 +334,18 @@ def pairwise_pr(needs, predicted_groups):
     return (tp / len(pred) if pred else 0.0), (tp / len(truth) if truth else 0.0)
 
 
+def hard_negative_intrusion(needs, hard_negatives, score):
+    """Share of hard-negative pairs where b is in a's top 5 or a is in b's top 5."""
+    by_id = {n["id"]: n for n in needs}
+
+    def top5(q):
+        cands = [m for m in needs if m["org"] != q["org"]]
+        return {m["id"] for m in sorted(cands, key=lambda m: (-score(q, m), m["id"]))[:5]}
+    hits = sum(1 for h in hard_negatives
+               if h["b"] in top5(by_id[h["a"]]) or h["a"] in top5(by_id[h["b"]]))
+    return hits / len(hard_negatives)
+
+
 def hit_at_3(needs, sols, score):
     """Share of needs with >=1 serving solution that have a serving solution in their top 3."""
     served = defaultdict(set)
@@ -390,9 +402,10 @@ def baseline():
             comps[find(n["id"])].add(n["id"])
         return [g for g in comps.values() if len(g) > 1]
 
-    print("baseline                 P@5 need-need   hit@3 need-solution")
+    print("baseline                 P@5 need-need   hit@3 need-solution   hard-negative intrusion")
     for name, f in (("tfidf (title+desc)", tfidf), ("topics (Jaccard)", topics)):
-        print(f"  {name:22} {precision_at_5(needs, f):.3f}           {hit_at_3(needs, sols, f):.3f}")
+        print(f"  {name:22} {precision_at_5(needs, f):.3f}           {hit_at_3(needs, sols, f):.3f}"
+              f"                 {hard_negative_intrusion(needs, doc['hard_negatives'], f):.3f}")
     for t in (0.08, 0.12, 0.16):
         p, r = pairwise_pr(needs, groups_by_threshold(tfidf, t))
         print(f"  tfidf single-link groups at cosine >= {t:.2f}: pairwise precision {p:.3f}, recall {r:.3f}")

@@ -47,8 +47,10 @@ pub struct Engine {
     weights: Weights,
     needs: Vec<NeedInfo>,
     need_vectors: Vec<Vector>,
+    need_grams: Vec<Vector>,
     solutions: Vec<SolutionInfo>,
     solution_vectors: Vec<Vector>,
+    solution_grams: Vec<Vector>,
     orgs: HashMap<String, OrgInfo>,
     corpus: Corpus,
     surface: HashMap<String, String>,
@@ -85,6 +87,20 @@ impl Engine {
             analyzer.add_parts(terms, &s.name, &s.text, &words);
         }
         let corpus = Corpus::new(need_terms.iter().chain(solution_terms.iter()));
+        let need_gram_terms: Vec<_> = needs
+            .iter()
+            .map(|n| crate::text::char_ngrams(&n.title, &n.text))
+            .collect();
+        let solution_gram_terms: Vec<_> = solutions
+            .iter()
+            .map(|s| crate::text::char_ngrams(&s.name, &s.text))
+            .collect();
+        let grams = Corpus::new(need_gram_terms.iter().chain(solution_gram_terms.iter()));
+        let need_grams = need_gram_terms.iter().map(|t| grams.vector(t)).collect();
+        let solution_grams = solution_gram_terms
+            .iter()
+            .map(|t| grams.vector(t))
+            .collect();
         let need_vectors: Vec<Vector> = need_terms.iter().map(|t| corpus.vector(t)).collect();
         let solution_vectors = solution_terms.iter().map(|t| corpus.vector(t)).collect();
         let limit = ((corpus.len() as f32) * COMMON_TERM_SHARE).max(20.0) as u32;
@@ -101,8 +117,10 @@ impl Engine {
             by_id: needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect(),
             needs,
             need_vectors,
+            need_grams,
             solutions,
             solution_vectors,
+            solution_grams,
             orgs: orgs.into_iter().map(|o| (o.id.clone(), o)).collect(),
             corpus,
             surface: analyzer.surface,
@@ -146,7 +164,7 @@ impl Engine {
     /// The score of need `j` for need `i`, or `None` below the text threshold.
     pub fn score_pair(&self, i: usize, j: usize) -> Option<Match> {
         let (a, b) = (&self.needs[i], &self.needs[j]);
-        let text = self.need_vectors[i].cosine(&self.need_vectors[j]);
+        let text = self.text_similarity(i, j);
         if text < self.weights.min_text {
             return None;
         }
@@ -206,10 +224,10 @@ impl Engine {
         let mut out: Vec<Match> = self
             .solutions
             .iter()
-            .zip(&self.solution_vectors)
+            .zip(self.solution_vectors.iter().zip(&self.solution_grams))
             .filter(|(s, _)| include_own || s.org != need.org)
-            .filter_map(|(s, v)| {
-                let text = self.need_vectors[i].cosine(v);
+            .filter_map(|(s, (v, g))| {
+                let text = blend(self.need_vectors[i].cosine(v), self.need_grams[i].cosine(g));
                 if text < self.weights.min_text {
                     return None;
                 }
@@ -253,6 +271,14 @@ impl Engine {
         out.sort_by(|a, b| b.score.total_cmp(&a.score));
         out.truncate(limit);
         out
+    }
+
+    /// Text similarity of two needs: stemmed words and character n-grams together.
+    fn text_similarity(&self, i: usize, j: usize) -> f32 {
+        blend(
+            self.need_vectors[i].cosine(&self.need_vectors[j]),
+            self.need_grams[i].cosine(&self.need_grams[j]),
+        )
     }
 
     fn shared_words(&self, a: &Vector, b: &Vector) -> Vec<String> {
@@ -303,4 +329,10 @@ impl Engine {
     pub fn index_of(&self, id: Uuid) -> Option<usize> {
         self.by_id.get(&id).copied()
     }
+}
+
+/// Stemmed words catch inflections and carry the explanation; character n-grams catch
+/// compounds split or joined and typos. Each covers the other's blind spots.
+fn blend(words: f32, grams: f32) -> f32 {
+    0.5 * words + 0.5 * grams
 }

@@ -69,6 +69,26 @@ impl Analyzer {
     }
 }
 
+/// Character 3- to 5-grams of each word (with word boundaries), for similarity that
+/// survives compounds split or joined and typos ("ärendehantring").
+pub fn char_ngrams(title: &str, text: &str) -> HashMap<String, f32> {
+    let mut out: HashMap<String, f32> = HashMap::new();
+    for (source, weight) in [(title, TITLE_WEIGHT), (text, TEXT_WEIGHT)] {
+        for word in source
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let chars: Vec<char> = format!(" {} ", word.to_lowercase()).chars().collect();
+            for n in 3..=5 {
+                for gram in chars.windows(n) {
+                    *out.entry(gram.iter().collect()).or_default() += weight;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A sparse, L2-normalised TF-IDF vector: (term id, weight), sorted by term id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Vector(pub Vec<(u32, f32)>);

@@ -40,7 +40,7 @@ impl Default for Weights {
             subregion: 0.05,
             min_text: 0.12,
             full_support_text: 0.5,
-            group_threshold: 0.45,
+            group_threshold: 0.35,
         }
     }
 }
