@@ -155,7 +155,7 @@ fn pairwise(set: &Set, predicted: &[Vec<usize>]) -> (f64, f64) {
     for i in 0..n {
         for j in i + 1..n {
             let truth = set.group[i].is_some() && set.group[i] == set.group[j];
-            let pred = label.get(&i).is_some() && label.get(&i) == label.get(&j);
+            let pred = label.contains_key(&i) && label.get(&i) == label.get(&j);
             match (truth, pred) {
                 (true, true) => tp += 1,
                 (false, true) => fp += 1,
