@@ -321,7 +321,18 @@ fn main() {
         .into()
     });
     let set = load(&path);
-    let weights = Weights::default();
+    // WEIGHTS='{"ngram_share":0.7,...}' overrides the defaults, for tuning.
+    let weights: Weights = match std::env::var("WEIGHTS") {
+        Ok(json) => {
+            let mut merged = serde_json::to_value(Weights::default()).expect("weights serialise");
+            let overrides: Value = serde_json::from_str(&json).expect("WEIGHTS is JSON");
+            for (k, v) in overrides.as_object().expect("WEIGHTS is an object") {
+                merged[k] = v.clone();
+            }
+            serde_json::from_value(merged).expect("valid weights")
+        }
+        Err(_) => Weights::default(),
+    };
     let engine = Engine::new(weights, set.needs.clone(), set.solutions.clone(), orgs());
     let index = |id: Uuid| id.as_u128() as usize - 1;
     let engine_ranked = |i: usize| {

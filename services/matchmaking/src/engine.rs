@@ -227,7 +227,7 @@ impl Engine {
             .zip(self.solution_vectors.iter().zip(&self.solution_grams))
             .filter(|(s, _)| include_own || s.org != need.org)
             .filter_map(|(s, (v, g))| {
-                let text = blend(self.need_vectors[i].cosine(v), self.need_grams[i].cosine(g));
+                let text = self.blend(self.need_vectors[i].cosine(v), self.need_grams[i].cosine(g));
                 if text < self.weights.min_text {
                     return None;
                 }
@@ -273,9 +273,15 @@ impl Engine {
         out
     }
 
+    /// Stemmed words catch inflections and carry the explanation; character n-grams catch
+    /// compounds split or joined and typos. Each covers the other's blind spots.
+    fn blend(&self, words: f32, grams: f32) -> f32 {
+        (1.0 - self.weights.ngram_share) * words + self.weights.ngram_share * grams
+    }
+
     /// Text similarity of two needs: stemmed words and character n-grams together.
     fn text_similarity(&self, i: usize, j: usize) -> f32 {
-        blend(
+        self.blend(
             self.need_vectors[i].cosine(&self.need_vectors[j]),
             self.need_grams[i].cosine(&self.need_grams[j]),
         )
@@ -329,10 +335,4 @@ impl Engine {
     pub fn index_of(&self, id: Uuid) -> Option<usize> {
         self.by_id.get(&id).copied()
     }
-}
-
-/// Stemmed words catch inflections and carry the explanation; character n-grams catch
-/// compounds split or joined and typos. Each covers the other's blind spots.
-fn blend(words: f32, grams: f32) -> f32 {
-    0.5 * words + 0.5 * grams
 }

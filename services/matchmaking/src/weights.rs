@@ -18,6 +18,9 @@ pub struct Weights {
     pub level: f32,
     /// Same sub-regional network.
     pub subregion: f32,
+    /// Share of the text similarity that comes from character n-grams (the rest from
+    /// stemmed words).
+    pub ngram_share: f32,
     /// Below this text similarity two needs are not a match, whatever else they share:
     /// the same topic with different words is a different need.
     pub min_text: f32,
@@ -38,9 +41,10 @@ impl Default for Weights {
             timing: 0.10,
             level: 0.05,
             subregion: 0.05,
+            ngram_share: 0.9,
             min_text: 0.12,
-            full_support_text: 0.5,
-            group_threshold: 0.35,
+            full_support_text: 0.6,
+            group_threshold: 0.3,
         }
     }
 }
