@@ -12,9 +12,9 @@ use crate::weights::Weights;
 
 /// Candidates considered per need when ranking matches (sub-quadratic in practice).
 const CANDIDATES: usize = 200;
-/// Terms held by more than this share of documents do not generate candidates (they
-/// still count in the score).
-const COMMON_TERM_SHARE: f32 = 0.05;
+/// Postings visited per need while gathering candidates, rarest terms first: common terms
+/// are visited only while this budget lasts (they still count fully in the score).
+const POSTINGS_BUDGET: usize = 20_000;
 
 /// Why two records match: the data a coordinator shows a municipality.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,13 +103,10 @@ impl Engine {
             .collect();
         let need_vectors: Vec<Vector> = need_terms.iter().map(|t| corpus.vector(t)).collect();
         let solution_vectors = solution_terms.iter().map(|t| corpus.vector(t)).collect();
-        let limit = ((corpus.len() as f32) * COMMON_TERM_SHARE).max(20.0) as u32;
         let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
         for (i, v) in need_vectors.iter().enumerate() {
             for (term, _) in &v.0 {
-                if corpus.df(*term) <= limit {
-                    postings.entry(*term).or_default().push(i as u32);
-                }
+                postings.entry(*term).or_default().push(i as u32);
             }
         }
         Self {
@@ -145,11 +142,21 @@ impl Engine {
         out
     }
 
-    /// Needs sharing a not-too-common term with need `i`, by accumulated overlap.
+    /// Needs sharing terms with need `i`, by accumulated overlap. Rare terms are visited
+    /// first; a common term's long postings list is visited only while the budget lasts,
+    /// which keeps a match sub-quadratic without losing needs that share only common words.
     fn candidates(&self, i: usize) -> Vec<usize> {
+        let mut terms: Vec<(u32, f32)> = self.need_vectors[i].0.clone();
+        terms.sort_by_key(|(t, _)| self.corpus.df(*t));
         let mut acc: HashMap<u32, f32> = HashMap::new();
-        for (term, w) in &self.need_vectors[i].0 {
-            for &j in self.postings.get(term).map(Vec::as_slice).unwrap_or(&[]) {
+        let mut visited = 0;
+        for (term, w) in &terms {
+            let list = self.postings.get(term).map(Vec::as_slice).unwrap_or(&[]);
+            if visited + list.len() > POSTINGS_BUDGET && !acc.is_empty() {
+                continue;
+            }
+            visited += list.len();
+            for &j in list {
                 if j as usize != i {
                     *acc.entry(j).or_default() += w;
                 }
