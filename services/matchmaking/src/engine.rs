@@ -137,7 +137,7 @@ impl Engine {
             .filter(|&j| self.needs[j].org != self.needs[i].org)
             .filter_map(|j| self.score_pair(i, j))
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out.truncate(limit);
         out
     }
@@ -163,7 +163,8 @@ impl Engine {
             }
         }
         let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Ties broken by position: the same data always gives the same matches.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(CANDIDATES);
         ranked.into_iter().map(|(j, _)| j as usize).collect()
     }
@@ -275,7 +276,7 @@ impl Engine {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out.truncate(limit);
         out
     }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Match};
 
 /// Matches per need considered as group edges.
 const EDGES_PER_NEED: usize = 10;
@@ -43,18 +43,23 @@ impl Engine {
     /// Every group of two or more organisations' needs.
     pub fn groups(&self) -> Vec<Group> {
         let n = self.needs().len();
-        let mut score: HashMap<(usize, usize), f32> = HashMap::new();
+        // Each pair once, with its explanation, so describing a group need not score it again.
+        let mut pairs: HashMap<(usize, usize), Match> = HashMap::new();
         for i in 0..n {
             for m in self.matches(self.needs()[i].id, EDGES_PER_NEED) {
                 if let Some(j) = self.index_of(m.id) {
                     let key = (i.min(j), i.max(j));
-                    let s = score.entry(key).or_insert(0.0);
-                    *s = s.max(m.score);
+                    if pairs.get(&key).is_none_or(|known| known.score < m.score) {
+                        pairs.insert(key, m);
+                    }
                 }
             }
         }
+        let score: HashMap<(usize, usize), f32> =
+            pairs.iter().map(|(k, m)| (*k, m.score)).collect();
         let mut edges: Vec<((usize, usize), f32)> = score.iter().map(|(k, v)| (*k, *v)).collect();
-        edges.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Ties broken by position, so the same needs always give the same groups.
+        edges.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut cluster: Vec<usize> = (0..n).collect();
         let mut members: HashMap<usize, Vec<usize>> = (0..n).map(|i| (i, vec![i])).collect();
         let threshold = self.weights().group_threshold;
@@ -93,7 +98,7 @@ impl Engine {
             .filter(|m| m.len() >= 2)
             .map(|mut m| {
                 m.sort();
-                self.describe(&m, &score)
+                self.describe(&m, &pairs)
             })
             .collect();
         groups.sort_by(|a, b| {
@@ -105,15 +110,18 @@ impl Engine {
         groups
     }
 
-    fn describe(&self, m: &[usize], score: &HashMap<(usize, usize), f32>) -> Group {
+    fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), Match>) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_scores = Vec::new();
         // word → (pairs sharing it, first position seen: pairs list words by contribution)
         let mut words: HashMap<String, (usize, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
             for &y in &m[k + 1..] {
-                pair_scores.push(score.get(&(x.min(y), x.max(y))).copied().unwrap_or(0.0));
-                if let Some(found) = self.score_pair(x, y) {
+                let known = pairs.get(&(x.min(y), x.max(y)));
+                pair_scores.push(known.map_or(0.0, |m| m.score));
+                // Pairs outside each other's best matches are scored here, once.
+                let found = known.cloned().or_else(|| self.score_pair(x, y));
+                if let Some(found) = found {
                     for w in found.why.shared_terms {
                         let seen = words.len();
                         words.entry(w).or_insert((0, seen)).0 += 1;
