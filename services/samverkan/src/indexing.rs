@@ -21,6 +21,14 @@ const PAGE: u64 = 100;
 /// Documents sent to the index at once during a rebuild (one index commit each).
 const REBUILD_BATCH: usize = 2_000;
 
+/// A rebuild's progress: documents applied, records in all, documents waiting for the
+/// next batch.
+struct Rebuild {
+    done: u64,
+    total: u64,
+    pending: Vec<Document>,
+}
+
 /// Applies database changes to a search index.
 pub struct Indexer {
     store: Store,
@@ -121,69 +129,77 @@ impl Indexer {
     pub async fn rebuild(&self, mut progress: impl FnMut(u64, u64)) -> anyhow::Result<u64> {
         let total = self.store.record_counts().await?.total();
         self.index.clear().await?;
-        let mut done = 0;
-        let mut pending: Vec<Document> = Vec::with_capacity(REBUILD_BATCH);
+        let mut run = Rebuild {
+            done: 0,
+            total,
+            pending: Vec::with_capacity(REBUILD_BATCH),
+        };
+        let all_needs = &NeedFilter::default();
+        let all_strategies = &StrategyFilter::default();
+        let all_solutions = &SolutionFilter::default();
+        self.pages(&mut run, &mut progress, |page| async move {
+            let p = self
+                .store
+                .list_needs(&self.reader, all_needs, &page)
+                .await?;
+            Ok((
+                p.items.iter().map(|n| self.need(n)).collect(),
+                p.next_cursor,
+            ))
+        })
+        .await?;
+        self.pages(&mut run, &mut progress, |page| async move {
+            let p = self
+                .store
+                .list_strategies(all_strategies, None, &page)
+                .await?;
+            Ok((
+                p.items.iter().map(|s| self.strategy(s)).collect(),
+                p.next_cursor,
+            ))
+        })
+        .await?;
+        self.pages(&mut run, &mut progress, |page| async move {
+            let p = self.store.list_solutions(all_solutions, &page).await?;
+            Ok((
+                p.items.iter().map(|s| self.solution(s)).collect(),
+                p.next_cursor,
+            ))
+        })
+        .await?;
+        run.done += self.apply(std::mem::take(&mut run.pending)).await?;
+        progress(run.done, run.total);
+        Ok(run.done)
+    }
+
+    /// Reads every page `fetch` gives, sending documents to the index in batches.
+    async fn pages<F, Fut>(
+        &self,
+        run: &mut Rebuild,
+        progress: &mut impl FnMut(u64, u64),
+        fetch: F,
+    ) -> anyhow::Result<()>
+    where
+        F: Fn(PageRequest) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<(Vec<Document>, Option<String>)>>,
+    {
         let mut cursor = None;
         loop {
-            let page = PageRequest {
+            let (docs, next) = fetch(PageRequest {
                 limit: Some(PAGE),
                 cursor,
-            };
-            let needs = self
-                .store
-                .list_needs(&self.reader, &NeedFilter::default(), &page)
-                .await?;
-            pending.extend(needs.items.iter().map(|n| self.need(n)));
-            if pending.len() >= REBUILD_BATCH {
-                done += self.apply(std::mem::take(&mut pending)).await?;
-                progress(done, total);
+            })
+            .await?;
+            run.pending.extend(docs);
+            if run.pending.len() >= REBUILD_BATCH {
+                run.done += self.apply(std::mem::take(&mut run.pending)).await?;
+                progress(run.done, run.total);
             }
-            cursor = needs.next_cursor;
+            cursor = next;
             if cursor.is_none() {
-                break;
+                return Ok(());
             }
         }
-        loop {
-            let page = PageRequest {
-                limit: Some(PAGE),
-                cursor,
-            };
-            let strategies = self
-                .store
-                .list_strategies(&StrategyFilter::default(), None, &page)
-                .await?;
-            pending.extend(strategies.items.iter().map(|s| self.strategy(s)));
-            if pending.len() >= REBUILD_BATCH {
-                done += self.apply(std::mem::take(&mut pending)).await?;
-                progress(done, total);
-            }
-            cursor = strategies.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
-        loop {
-            let page = PageRequest {
-                limit: Some(PAGE),
-                cursor,
-            };
-            let solutions = self
-                .store
-                .list_solutions(&SolutionFilter::default(), &page)
-                .await?;
-            pending.extend(solutions.items.iter().map(|s| self.solution(s)));
-            if pending.len() >= REBUILD_BATCH {
-                done += self.apply(std::mem::take(&mut pending)).await?;
-                progress(done, total);
-            }
-            cursor = solutions.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
-        done += self.apply(pending).await?;
-        progress(done, total);
-        Ok(done)
     }
 
     async fn apply(&self, docs: Vec<Document>) -> anyhow::Result<u64> {

@@ -36,36 +36,15 @@ async fn demo_starts_on_a_fresh_directory() {
         .map(|rest| rest.split('\'').next().unwrap().to_string())
         .expect("prints a ready-to-paste request with a token");
     let http = reqwest::Client::new();
-    let orgs: serde_json::Value = http
-        .get(format!("{base}/api/v1/organisations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let orgs = get_json(&http, &format!("{base}/api/v1/organisations")).await;
     let municipalities = orgs
         .as_array()
         .unwrap()
         .iter()
         .filter(|o| o["kind"] == "municipality")
         .count();
-    let needs: serde_json::Value = http
-        .get(format!("{base}/api/v1/needs?limit=100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let solutions: serde_json::Value = http
-        .get(format!("{base}/api/v1/solutions?limit=100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let needs = get_json(&http, &format!("{base}/api/v1/needs?limit=100")).await;
+    let solutions = get_json(&http, &format!("{base}/api/v1/solutions?limit=100")).await;
     let mine = http
         .get(format!("{base}/api/v1/needs?org=1280"))
         .bearer_auth(&token)
@@ -77,14 +56,11 @@ async fn demo_starts_on_a_fresh_directory() {
     // The search index is built in the background right after start.
     let mut found = serde_json::Value::Null;
     for _ in 0..100 {
-        found = http
-            .get(format!("{base}/api/v1/search?q=hemtj%C3%A4nsten&kind=need"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        found = get_json(
+            &http,
+            &format!("{base}/api/v1/search?q=hemtj%C3%A4nsten&kind=need"),
+        )
+        .await;
         if found["total"].as_u64().unwrap_or(0) > 0 {
             break;
         }
@@ -128,4 +104,9 @@ async fn demo_starts_on_a_fresh_directory() {
         dir.path().join("data/samverkan.sqlite").exists(),
         "embedded SQLite in ./data"
     );
+}
+
+/// GETs `url` and parses the JSON body.
+async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
 }
