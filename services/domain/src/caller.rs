@@ -135,6 +135,19 @@ impl Caller {
     pub fn writing_org(&self) -> Option<&OrgId> {
         self.org.as_ref().filter(|org| self.can_write_for(org))
     }
+
+    /// Whether the caller may act in procurements for `org`: manage the procurements it
+    /// leads and its participation in others'. Procurement officers do this, and the
+    /// coordinator for their own organisation.
+    pub fn procures_for(&self, org: &OrgId) -> bool {
+        self.org.as_ref() == Some(org)
+            && (self.has(Role::ProcurementOfficer) || self.has(Role::Coordinator))
+    }
+
+    /// The organisation the caller acts for in procurements, if any.
+    pub fn procuring_org(&self) -> Option<&OrgId> {
+        self.org.as_ref().filter(|org| self.procures_for(org))
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +189,16 @@ mod tests {
         assert!(!nobody.can_read(&org("1280"), Visibility::Internal));
         assert!(!nobody.sees_personal_data());
         assert!(!nobody.can_write_for(&org("1280")));
+    }
+
+    #[test]
+    fn procurement_officers_procure_but_do_not_write_the_registry() {
+        let p = Caller::staff("petra", org("1281"), [Role::ProcurementOfficer]);
+        assert!(p.procures_for(&org("1281")));
+        assert!(!p.procures_for(&org("1280")));
+        assert!(!p.can_write_for(&org("1281")));
+        let s = Caller::staff("sara", org("1281"), [Role::Strategist]);
+        assert!(s.procuring_org().is_none());
     }
 
     #[test]

@@ -87,8 +87,23 @@ impl fmt::Display for OrgId {
 
 /// A Swedish organisation number (organisationsnummer), `NNNNNN-NNNN`, whose last digit is
 /// a Luhn check digit over the first nine. Municipalities have `212000-NNNN`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct OrgNumber(String);
+
+impl TryFrom<String> for OrgNumber {
+    type Error = ValidationErrors;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<OrgNumber> for String {
+    fn from(number: OrgNumber) -> Self {
+        number.0
+    }
+}
 
 impl OrgNumber {
     /// Parses `NNNNNN-NNNN` or `NNNNNNNNNN` and verifies the check digit.

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod licence;
 pub mod money;
 pub mod need;
+pub mod procurement;
 pub mod solution;
 pub mod strategy;
 pub mod text;

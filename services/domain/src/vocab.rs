@@ -238,3 +238,99 @@ mod tests {
         assert!(CollaborationLevel::Samordning < CollaborationLevel::Samutveckling);
     }
 }
+
+vocabulary! {
+    /// The stage a joint procurement is in; see `ProcurementStage::allowed_next`.
+    ProcurementStage {
+        /// Behovsanalys: establishing what the participants need.
+        NeedAnalysis = "need_analysis",
+        /// Marknadsdialog: talking to suppliers before specifying.
+        MarketDialogue = "market_dialogue",
+        /// Writing the specification (förfrågningsunderlag).
+        Specification = "specification",
+        /// The tender is advertised and open for bids.
+        TenderPublished = "tender_published",
+        /// Bids are being evaluated (utvärdering).
+        Evaluation = "evaluation",
+        /// The award decision (tilldelningsbeslut) is made; standstill runs.
+        Award = "award",
+        /// The contract or framework agreement is signed.
+        ContractSigned = "contract_signed",
+        /// Contract follow-up (avtalsuppföljning) during its term.
+        FollowUp = "follow_up",
+        /// The procurement was cancelled (avbruten).
+        Cancelled = "cancelled",
+    }
+}
+
+vocabulary! {
+    /// The procedure under the Public Procurement Act (LOU, 2016:1145).
+    ProcurementProcedure {
+        /// Öppet förfarande: any supplier may bid.
+        Open = "open",
+        /// Selektivt förfarande: invited after qualification.
+        Restricted = "restricted",
+        /// Förhandlat förfarande med föregående annonsering.
+        NegotiatedWithNotice = "negotiated_with_notice",
+        /// Förhandlat förfarande utan föregående annonsering.
+        NegotiatedWithoutNotice = "negotiated_without_notice",
+        /// Konkurrenspräglad dialog.
+        CompetitiveDialogue = "competitive_dialogue",
+        /// Innovationspartnerskap.
+        InnovationPartnership = "innovation_partnership",
+        /// Förenklat förfarande (below the EU thresholds).
+        Simplified = "simplified",
+        /// Urvalsförfarande (below the EU thresholds).
+        Selection = "selection",
+        /// Direktupphandling (below the direct-award limit).
+        DirectAward = "direct_award",
+        /// Call-off from an existing framework agreement (avrop).
+        FrameworkCallOff = "framework_call_off",
+    }
+}
+
+vocabulary! {
+    /// What is bought, which decides the EU threshold that applies.
+    ProcurementCategory {
+        /// Varor: goods.
+        Goods = "goods",
+        /// Tjänster: services.
+        Services = "services",
+        /// Byggentreprenader: works.
+        Works = "works",
+        /// Sociala tjänster och andra särskilda tjänster (LOU bilaga 2).
+        SocialServices = "social_services",
+    }
+}
+
+vocabulary! {
+    /// Where an organisation stands in a joint procurement.
+    ParticipationState {
+        /// The lead has invited the organisation.
+        Invited = "invited",
+        /// The organisation wants to take part.
+        Interested = "interested",
+        /// The organisation has signed a mandate (fullmakt) for the lead to procure for it.
+        MandateSigned = "mandate_signed",
+        /// The organisation has left the procurement.
+        Withdrawn = "withdrawn",
+    }
+}
+
+vocabulary! {
+    /// The kind of a procurement deadline.
+    DeadlineKind {
+        /// Last day for participants to sign their mandate (fullmakt).
+        Mandate = "mandate",
+        /// Last day for suppliers' questions.
+        Questions = "questions",
+        /// Tender closing (sista anbudsdag).
+        TenderClosing = "tender_closing",
+        /// End of the standstill period (avtalsspärr).
+        Standstill = "standstill",
+        /// Last day to exercise a contract option.
+        OptionNotice = "option_notice",
+        /// Any other dated commitment.
+        Other = "other",
+    }
+}
