@@ -11,6 +11,7 @@ mod cache;
 mod etag;
 mod limit;
 mod problem;
+pub mod procurement;
 pub mod resources;
 mod views;
 
@@ -29,10 +30,11 @@ use samverkan_store::Store;
 pub use auth::Authenticate;
 pub use problem::{PROBLEM_JSON, Problem};
 
+pub use procurement::ProcurementSettings;
 use resources::{
     audit::AuditApi, health::HealthApi, matches::MatchesApi, needs::NeedsApi,
-    organisations::OrganisationsApi, search::SearchApi, solutions::SolutionsApi,
-    strategies::StrategiesApi,
+    organisations::OrganisationsApi, participants::ParticipantsApi, procurements::ProcurementsApi,
+    search::SearchApi, solutions::SolutionsApi, strategies::StrategiesApi,
 };
 
 /// The largest request body accepted (256 KiB): far above any real record, small enough
@@ -50,6 +52,8 @@ type Apis = (
     SolutionsApi,
     SearchApi,
     MatchesApi,
+    ProcurementsApi,
+    ParticipantsApi,
     AuditApi,
 );
 
@@ -57,6 +61,7 @@ fn service(
     store: &Store,
     search: Arc<dyn SearchIndex>,
     matches: Arc<samverkan_matchmaking::Snapshot>,
+    procurement: Arc<ProcurementSettings>,
     server_url: Option<&str>,
 ) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -79,6 +84,13 @@ fn service(
         MatchesApi {
             store: store.clone(),
             snapshot: matches,
+        },
+        ProcurementsApi {
+            store: store.clone(),
+            settings: procurement,
+        },
+        ParticipantsApi {
+            store: store.clone(),
         },
         AuditApi {
             store: store.clone(),
@@ -106,7 +118,15 @@ pub async fn openapi_json() -> String {
     // Nor on the search backend; an empty in-memory index stands in.
     let search =
         samverkan_search::embedded::EmbeddedIndex::in_memory().expect("in-memory index opens");
-    service(&store, Arc::new(search), Default::default(), None).spec()
+    let settings = ProcurementSettings::for_documentation();
+    service(
+        &store,
+        Arc::new(search),
+        Default::default(),
+        Arc::new(settings),
+        None,
+    )
+    .spec()
 }
 
 /// Browsers on other sites (other regions' catalogs, dashboards) may call the API; tokens
@@ -126,11 +146,12 @@ pub fn app(
     search: Arc<dyn SearchIndex>,
     matches: Arc<samverkan_matchmaking::Snapshot>,
     verifier: Arc<Verifier>,
+    procurement: ProcurementSettings,
     tenants: HashSet<OrgId>,
     read_cache_ttl: std::time::Duration,
 ) -> impl Endpoint {
     let cache = cache::ReadCache::new(store.clone(), read_cache_ttl);
-    let api = service(&store, search, matches, Some("/"));
+    let api = service(&store, search, matches, Arc::new(procurement), Some("/"));
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()

@@ -35,6 +35,9 @@ pub struct Problem {
     /// The invalid fields, for validation problems.
     #[oai(skip_serializing_if_is_empty)]
     pub errors: Vec<FieldProblem>,
+    /// For a refused stage change: the stages the procurement may move to next.
+    #[oai(skip_serializing_if_is_none)]
+    pub allowed_next: Option<Vec<String>>,
 }
 
 impl Problem {
@@ -51,6 +54,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: vec![],
+            allowed_next: None,
         }
     }
 
@@ -176,6 +180,19 @@ impl From<StoreError> for ApiError {
                 )))
             }
             StoreError::Invalid(errors) => ApiError::invalid(&errors),
+            StoreError::Transition(refused) => {
+                let mut problem = Problem::new(StatusCode::CONFLICT, refused.reason);
+                problem.problem_type =
+                    "https://samverkan.skane.se/problems/illegal-stage-transition".into();
+                problem.allowed_next = Some(
+                    refused
+                        .allowed
+                        .iter()
+                        .map(|s| s.as_str().to_string())
+                        .collect(),
+                );
+                ApiError::Conflict(Json(problem))
+            }
             StoreError::Conflict(why) => {
                 ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, why)))
             }

@@ -286,6 +286,8 @@ pub struct SolutionView {
     pub contact: Option<Contact>,
     /// Organisations that use or evaluate it.
     pub adoptions: Vec<AdoptionView>,
+    /// The joint procurement whose framework agreement this solution publishes.
+    pub procurement_id: Option<Uuid>,
     /// Version; the ETag is `"v{version}"`.
     pub version: i32,
     /// Registered at.
@@ -314,6 +316,7 @@ impl SolutionView {
             tags: f.tags,
             contact: f.contact.filter(|_| caller.sees_personal_data()),
             adoptions: s.adoptions.into_iter().map(AdoptionView::from).collect(),
+            procurement_id: s.procurement_id,
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,

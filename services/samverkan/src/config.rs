@@ -30,6 +30,25 @@ pub struct Config {
     pub meili_key: Option<Secret>,
     /// The Meilisearch index name.
     pub meili_index: String,
+    /// Joint procurements: dated thresholds and export settings.
+    pub procurement: ProcurementConfig,
+}
+
+/// The procurement defaults shipped with the service (`config/procurement.toml`).
+const PROCUREMENT_DEFAULTS: &str = include_str!("../config/procurement.toml");
+
+/// Joint-procurement settings. Not `serde(default)`: the defaults are themselves read
+/// from the shipped file, and the layers below always supply every field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProcurementConfig {
+    /// EU thresholds and the direct-award limit, one entry per period they apply.
+    pub thresholds: Vec<samverkan_domain::procurement::ThresholdPeriod>,
+    /// The OCDS ocid prefix registered with the Open Contracting Partnership.
+    pub ocid_prefix: String,
+    /// The publisher named in OCDS exports.
+    pub publisher_name: String,
+    /// The service's public base URL, used in export URIs.
+    pub public_url: String,
 }
 
 /// A secret setting: kept out of `Debug` output and logs.
@@ -77,7 +96,18 @@ impl Default for Config {
             meili_url: None,
             meili_key: None,
             meili_index: "samverkan".into(),
+            procurement: ProcurementConfig::default(),
         }
+    }
+}
+
+impl Default for ProcurementConfig {
+    /// The shipped defaults; a configuration file's `[[procurement.thresholds]]` list
+    /// replaces their list as a whole.
+    fn default() -> Self {
+        Figment::from(Toml::string(PROCUREMENT_DEFAULTS))
+            .extract_inner("procurement")
+            .expect("the shipped config/procurement.toml is valid")
     }
 }
 
@@ -248,5 +278,33 @@ mod tests {
             config.database_url(),
             "sqlite://data/samverkan.sqlite?mode=rwc"
         );
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns figment::Error
+    fn shipped_thresholds_apply_until_a_file_replaces_them() {
+        let shipped = Config::default().procurement.thresholds;
+        assert_eq!(shipped.len(), 1);
+        assert_eq!(shipped[0].direct_award.to_string(), "700000.00");
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "samverkan.toml",
+                r#"
+                    [[procurement.thresholds]]
+                    valid_from = "2026-01-01"
+                    valid_to = "2027-12-31"
+                    goods_and_services = "2000000"
+                    works = "50000000"
+                    social_services = "7000000"
+                    direct_award = "600000"
+                "#,
+            )?;
+            let config = Config::load(None).map_err(|e| *e)?;
+            let periods = &config.procurement.thresholds;
+            assert_eq!(periods.len(), 1, "a file's list replaces the shipped one");
+            assert_eq!(periods[0].direct_award.to_string(), "600000.00");
+            assert_eq!(config.procurement.publisher_name, "Samverkan Skåne");
+            Ok(())
+        });
     }
 }

@@ -121,7 +121,27 @@ pub async fn build_app(
         search,
         matches,
         Arc::new(verifier),
+        procurement_settings(config)?,
         tenants,
         ttl,
     ))
+}
+
+/// Checks the procurement configuration: the threshold periods must be valid.
+pub fn procurement_settings(config: &Config) -> anyhow::Result<samverkan_api::ProcurementSettings> {
+    let p = &config.procurement;
+    let thresholds = samverkan_domain::procurement::ThresholdSchedule::new(p.thresholds.clone())
+        .map_err(|e| {
+            let problems: Vec<String> =
+                e.0.iter()
+                    .map(|f| format!("procurement.{}: {}", f.field, f.message))
+                    .collect();
+            anyhow::anyhow!("invalid procurement configuration: {}", problems.join("; "))
+        })?;
+    Ok(samverkan_api::ProcurementSettings {
+        thresholds,
+        ocid_prefix: p.ocid_prefix.clone(),
+        publisher_name: p.publisher_name.clone(),
+        public_url: p.public_url.clone(),
+    })
 }

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// The change conflicts with existing data (e.g. a duplicate adoption).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A procurement stage change the state machine does not allow.
+    #[error(transparent)]
+    Transition(#[from] samverkan_domain::procurement::TransitionError),
     /// The database failed; details are logged, never sent to clients.
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),

@@ -56,6 +56,8 @@ pub(crate) enum SortKey {
     Int(i64),
     /// A text column.
     Text(String),
+    /// A date column.
+    Date(chrono::NaiveDate),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -168,6 +170,7 @@ fn after<E: EntityTrait>(
         SortKey::Time(t) => Expr::val(*t),
         SortKey::Int(i) => Expr::val(*i),
         SortKey::Text(s) => Expr::val(s.clone()),
+        SortKey::Date(d) => Expr::val(*d),
         SortKey::None => return Err(bad_cursor()),
     };
     Ok(Condition::any()

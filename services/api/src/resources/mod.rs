@@ -6,6 +6,8 @@ pub mod health;
 pub mod matches;
 pub mod needs;
 pub mod organisations;
+pub mod participants;
+pub mod procurements;
 pub mod search;
 pub mod solutions;
 pub mod strategies;
@@ -31,6 +33,8 @@ pub enum ApiTags {
     Search,
     /// Matchmaking: shared needs, existing solutions, proposed groups.
     Matchmaking,
+    /// Joint procurements (samordnad upphandling): stages, participants, exports.
+    Procurements,
     /// The audit log of every write (coordinator only).
     Audit,
     /// Service health.

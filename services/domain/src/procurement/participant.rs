@@ -42,6 +42,10 @@ impl ParticipationState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ParticipationInput {
+    /// The organisation (SCB code or slug). When adding: the one to invite, or leave out
+    /// to register your own. When changing: leave out, or repeat the one in the path.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     /// The state; an invitation is always `invited`, a self-registration `interested`.
     pub state: ParticipationState,
     /// The organisation's estimated share of the purchase in SEK, e.g. "450000.00".
@@ -123,6 +127,7 @@ mod tests {
     #[test]
     fn bad_fields_are_named() {
         let input = ParticipationInput {
+            organisation_id: None,
             state: Interested,
             estimated_value_sek: Some("-5".into()),
             volume_description: None,

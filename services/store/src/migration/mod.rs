@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_registry;
 mod m20261123_000002_reference_data;
 mod m20261123_000003_search_outbox;
+mod m20261123_000004_procurements;
 
 /// Applies the registry's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_registry::Migration),
             Box::new(m20261123_000002_reference_data::Migration),
             Box::new(m20261123_000003_search_outbox::Migration),
+            Box::new(m20261123_000004_procurements::Migration),
         ]
     }
 }

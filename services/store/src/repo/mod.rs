@@ -6,6 +6,7 @@
 
 pub mod needs;
 pub mod organisations;
+pub mod procurements;
 pub mod solutions;
 pub mod strategies;
 
@@ -31,6 +32,16 @@ impl Store {
         // After the commit: a read racing it then caches under the old generation.
         self.bump_generation();
         self.notify_outbox();
+        Ok(())
+    }
+
+    /// Commits a write of records the search index does not hold (procurements).
+    pub(crate) async fn commit_unindexed(
+        &self,
+        txn: DatabaseTransaction,
+    ) -> Result<(), StoreError> {
+        txn.commit().await?;
+        self.bump_generation();
         Ok(())
     }
 }

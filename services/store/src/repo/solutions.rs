@@ -37,12 +37,54 @@ pub struct Solution {
     pub fields: SolutionFields,
     /// Who uses it.
     pub adoptions: Vec<Adoption>,
+    /// The joint procurement whose framework agreement this solution publishes.
+    pub procurement_id: Option<Uuid>,
     /// Version for optimistic concurrency.
     pub version: i32,
     /// Registered at.
     pub created_at: DateTime<Utc>,
     /// Last changed at.
     pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts a solution for `org` with its topics and audit event, inside the caller's
+/// transaction; `procurement` links a published framework agreement back to its
+/// procurement.
+pub(crate) async fn insert_solution(
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    org: OrgId,
+    fields: SolutionFields,
+    procurement: Option<Uuid>,
+) -> Result<Solution, StoreError> {
+    let now = crate::now();
+    let id = Uuid::now_v7();
+    let mut row = active(&fields);
+    row.id = Set(id);
+    row.org_id = Set(org.to_string());
+    row.procurement_id = Set(procurement);
+    row.version = Set(1);
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.insert(txn).await?;
+    write_topics(txn, id, &fields.topics).await?;
+    let created = Solution {
+        id,
+        org_id: org,
+        fields,
+        adoptions: vec![],
+        procurement_id: procurement,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    audit::record(
+        txn,
+        caller,
+        change("create", &created, Value::Null, summary(&created)),
+    )
+    .await?;
+    Ok(created)
 }
 
 /// One organisation's adoption of a solution.
@@ -113,33 +155,10 @@ impl Store {
         fields: SolutionFields,
     ) -> Result<Solution, StoreError> {
         let org = writing_org(caller)?;
-        let now = crate::now();
-        let id = Uuid::now_v7();
         let txn = self.db().begin().await?;
-        let mut row = active(&fields);
-        row.id = Set(id);
-        row.org_id = Set(org.to_string());
-        row.version = Set(1);
-        row.created_at = Set(now);
-        row.updated_at = Set(now);
-        row.insert(&txn).await?;
-        write_topics(&txn, id, &fields.topics).await?;
-        let created = Solution {
-            id,
-            org_id: org,
-            fields,
-            adoptions: vec![],
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        audit::record(
-            &txn,
-            caller,
-            change("create", &created, Value::Null, summary(&created)),
-        )
-        .await?;
-        self.commit_change(txn, EntityKind::Solution, id).await?;
+        let created = insert_solution(&txn, caller, org, fields, None).await?;
+        self.commit_change(txn, EntityKind::Solution, created.id)
+            .await?;
         Ok(created)
     }
 
@@ -607,6 +626,7 @@ fn from_row(
             contact,
         },
         adoptions,
+        procurement_id: m.procurement_id,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
