@@ -45,6 +45,12 @@ async fn demo_starts_on_a_fresh_directory() {
         .count();
     let needs = get_json(&http, &format!("{base}/api/v1/needs?limit=100")).await;
     let solutions = get_json(&http, &format!("{base}/api/v1/solutions?limit=100")).await;
+    let procurements = get_json(&http, &format!("{base}/api/v1/procurements?limit=100")).await;
+    let expiring = get_json(
+        &http,
+        &format!("{base}/api/v1/procurements/expiring?within_months=120"),
+    )
+    .await;
     let mine = http
         .get(format!("{base}/api/v1/needs?org=1280"))
         .bearer_auth(&token)
@@ -82,7 +88,7 @@ async fn demo_starts_on_a_fresh_directory() {
         String::from_utf8_lossy(&reindex.stderr)
     );
     assert!(
-        said.contains("indexed 79 records into the embedded index"),
+        said.contains("indexed 80 records into the embedded index"),
         "{said}"
     );
     assert!(
@@ -97,6 +103,20 @@ async fn demo_starts_on_a_fresh_directory() {
     assert!(
         solutions["items"].as_array().unwrap().len() >= 10,
         "and of solutions"
+    );
+    let stages: Vec<&str> = procurements["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["stage"].as_str())
+        .collect();
+    assert!(
+        stages.len() >= 4 && stages.contains(&"tender_published"),
+        "public joint procurements at several stages: {stages:?}"
+    );
+    assert!(
+        !expiring["items"].as_array().unwrap().is_empty(),
+        "a contract to re-procure in time"
     );
     assert_eq!(mine, 200, "the printed token works");
     assert_eq!(docs_page, 200);
