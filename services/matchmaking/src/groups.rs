@@ -1,17 +1,17 @@
 //! Groups: needs of two or more organisations that could become one collaboration.
 //!
-//! Average-linkage clustering over the match graph: the strongest pairs are joined first,
-//! and two groups merge only while the mean score over all their cross pairs (a missing
-//! pair counts 0) stays above the group threshold, and never two needs of one
-//! organisation. Unlike connected components, this does not chain unrelated needs
-//! through a shared neighbour.
+//! Average-linkage clustering (`cluster`) over the match graph, on calibrated pair
+//! scores, one need per organisation.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
+use rayon::prelude::*;
+
+use crate::cluster::{self, Edge};
 use crate::engine::{Engine, Match};
 
 /// Matches per need considered as group edges.
@@ -41,65 +41,28 @@ pub struct Group {
 
 impl Engine {
     /// Every group of two or more organisations' needs.
+    ///
+    /// Edges are each need's best matches. A pair's strength for grouping is its score
+    /// calibrated by both needs' best scores (`score / sqrt(best_a × best_b)`): a terse
+    /// one-liner scores low against everything, and its true partners are still its best
+    /// matches. Pairs scoring below `group_min_score` count 0, so calibration never
+    /// lifts a need that has no real partner (a look-alike is still some need's best).
     pub fn groups(&self) -> Vec<Group> {
-        let n = self.needs().len();
-        // Each pair once, with its explanation, so describing a group need not score it again.
-        let mut pairs: HashMap<(usize, usize), Match> = HashMap::new();
-        for i in 0..n {
-            for m in self.matches(self.needs()[i].id, EDGES_PER_NEED) {
-                if let Some(j) = self.index_of(m.id) {
-                    let key = (i.min(j), i.max(j));
-                    if pairs.get(&key).is_none_or(|known| known.score < m.score) {
-                        pairs.insert(key, m);
-                    }
-                }
-            }
-        }
-        let score: HashMap<(usize, usize), f32> =
-            pairs.iter().map(|(k, m)| (*k, m.score)).collect();
-        let mut edges: Vec<((usize, usize), f32)> = score.iter().map(|(k, v)| (*k, *v)).collect();
-        // Ties broken by position, so the same needs always give the same groups.
-        edges.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut cluster: Vec<usize> = (0..n).collect();
-        let mut members: HashMap<usize, Vec<usize>> = (0..n).map(|i| (i, vec![i])).collect();
-        let threshold = self.weights().group_threshold;
-        for ((i, j), s) in edges {
-            if s < threshold {
-                break;
-            }
-            let (ci, cj) = (cluster[i], cluster[j]);
-            if ci == cj {
-                continue;
-            }
-            let (a, b) = (&members[&ci], &members[&cj]);
-            let orgs_a: BTreeSet<&str> = a.iter().map(|&x| self.needs()[x].org.as_str()).collect();
-            if b.iter()
-                .any(|&y| orgs_a.contains(self.needs()[y].org.as_str()))
-            {
-                continue;
-            }
-            let pairs = (a.len() * b.len()) as f32;
-            let total: f32 = a
-                .iter()
-                .flat_map(|&x| b.iter().map(move |&y| (x.min(y), x.max(y))))
-                .map(|k| score.get(&k).copied().unwrap_or(0.0))
-                .sum();
-            if total / pairs < threshold {
-                continue;
-            }
-            let moved = members.remove(&cj).unwrap_or_default();
-            for &y in &moved {
-                cluster[y] = ci;
-            }
-            members.get_mut(&ci).expect("cluster exists").extend(moved);
-        }
-        let mut groups: Vec<Group> = members
-            .into_values()
-            .filter(|m| m.len() >= 2)
-            .map(|mut m| {
-                m.sort();
-                self.describe(&m, &pairs)
+        let pairs = self.group_pairs();
+        let edges = self.calibrated(&pairs);
+        let mut org_ids: HashMap<&str, u32> = HashMap::new();
+        let org: Vec<u32> = self
+            .needs()
+            .iter()
+            .map(|n| {
+                let next = org_ids.len() as u32;
+                *org_ids.entry(n.org.as_str()).or_insert(next)
             })
+            .collect();
+        let clusters = cluster::average_linkage(&org, &edges, self.weights().group_threshold);
+        let mut groups: Vec<Group> = clusters
+            .par_iter()
+            .map(|m| self.describe(m, &pairs))
             .collect();
         groups.sort_by(|a, b| {
             b.members
@@ -108,6 +71,47 @@ impl Engine {
                 .then(b.cohesion.total_cmp(&a.cohesion))
         });
         groups
+    }
+
+    /// Each need's best matches, each pair once with its explanation (so describing a
+    /// group need not score it again); found on all cores.
+    fn group_pairs(&self) -> HashMap<(usize, usize), Match> {
+        let found: Vec<Vec<((usize, usize), Match)>> = (0..self.needs().len())
+            .into_par_iter()
+            .map(|i| {
+                self.matches(self.needs()[i].id, EDGES_PER_NEED)
+                    .into_iter()
+                    .filter_map(|m| {
+                        let j = self.index_of(m.id)?;
+                        Some(((i.min(j), i.max(j)), m))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut pairs: HashMap<(usize, usize), Match> = HashMap::new();
+        for (key, m) in found.into_iter().flatten() {
+            if pairs.get(&key).is_none_or(|known| known.score < m.score) {
+                pairs.insert(key, m);
+            }
+        }
+        pairs
+    }
+
+    /// The grouping strength of each pair (see [`Engine::groups`]).
+    fn calibrated(&self, pairs: &HashMap<(usize, usize), Match>) -> Vec<Edge> {
+        let mut best = vec![0.0f32; self.needs().len()];
+        for (&(i, j), m) in pairs {
+            best[i] = best[i].max(m.score);
+            best[j] = best[j].max(m.score);
+        }
+        let floor = self.weights().group_min_score;
+        let mut edges: Vec<Edge> = pairs
+            .iter()
+            .filter(|(_, m)| m.score >= floor)
+            .map(|(&(i, j), m)| ((i, j), (m.score / (best[i] * best[j]).sqrt()).min(1.0)))
+            .collect();
+        edges.sort_by_key(|e| e.0);
+        edges
     }
 
     fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), Match>) -> Group {

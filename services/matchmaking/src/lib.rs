@@ -5,6 +5,7 @@
 //! Pure functions over plain data: no I/O, so the engine can be tested, evaluated against
 //! a labelled set and benchmarked on its own.
 
+pub mod cluster;
 pub mod engine;
 pub mod groups;
 pub mod model;

@@ -140,7 +140,11 @@ impl Corpus {
         let mut corpus = Corpus::default();
         for terms in documents {
             corpus.docs += 1;
-            for stem in terms.keys() {
+            // Sorted, so term ids (and the order cosines are summed in) do not depend on
+            // hash order: the same texts give bit-for-bit the same scores every run.
+            let mut stems: Vec<&String> = terms.keys().collect();
+            stems.sort_unstable();
+            for stem in stems {
                 let id = corpus.id(stem);
                 corpus.df[id as usize] += 1;
             }
@@ -186,11 +190,12 @@ impl Corpus {
                 Some((id, (1.0 + tf.ln().max(0.0)) * idf))
             })
             .collect();
+        // Sorted before the norm is summed, so it does not depend on hash order.
+        v.sort_by_key(|(t, _)| *t);
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             v.iter_mut().for_each(|(_, w)| *w /= norm);
         }
-        v.sort_by_key(|(t, _)| *t);
         Vector(v)
     }
 }

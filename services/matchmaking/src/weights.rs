@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much each signal counts towards a need↔need score in [0, 1]. The weights sum to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Weights {
     /// Swedish text similarity (stemmed, TF-IDF weighted, compound-aware cosine).
     pub text: f32,
@@ -28,8 +29,14 @@ pub struct Weights {
     /// fully; below it everything scales down in proportion. Cosines of paraphrased
     /// Swedish needs rarely exceed 0.5, so 1.0 would make the text signal too timid.
     pub full_support_text: f32,
-    /// Needs scoring at least this belong in a group together.
+    /// Two groups merge while the mean calibrated score of their cross pairs is at least
+    /// this. A pair's calibrated score is its score over the geometric mean of both
+    /// needs' best scores, so a terse need whose true partners score low against it can
+    /// still join them.
     pub group_threshold: f32,
+    /// Pairs scoring below this count 0 when grouping, however they calibrate: every
+    /// need has a best match, even a need with no true partner.
+    pub group_min_score: f32,
 }
 
 impl Default for Weights {
@@ -44,7 +51,8 @@ impl Default for Weights {
             ngram_share: 0.9,
             min_text: 0.12,
             full_support_text: 0.6,
-            group_threshold: 0.3,
+            group_threshold: 0.5,
+            group_min_score: 0.2,
         }
     }
 }

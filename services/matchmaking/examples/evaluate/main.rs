@@ -1,0 +1,180 @@
+//! Evaluation report (issue 4): runs the engine and two baselines on the labelled set in
+//! `tests/matchmaking/eval.json` and prints precision@5 for need↔need, pairwise precision
+//! and recall of the groups, and hit@3 for need→solution.
+//!
+//! `cargo run --release -p samverkan-matchmaking --example evaluate [-- [PATH] [--misses] [--split]]`
+//!
+//! - `--misses` prints what the engine gets wrong: true groups it splits (with the pair
+//!   scores inside them), predicted groups that mix true groups, and solution misses.
+//! - `--split` is the held-out check: the group threshold is tuned on one fold of the
+//!   groups (even positions in label order) and reported on the other, then the reverse.
+//! - `WEIGHTS='{"group_threshold":0.25}'` overrides default weights, for tuning by hand.
+
+mod baselines;
+mod data;
+mod metrics;
+mod misses;
+mod split;
+
+use std::collections::HashSet;
+
+use samverkan_matchmaking::{Engine, Weights};
+use serde_json::Value;
+use uuid::Uuid;
+
+use baselines::{Baseline, char_ngrams, cluster, words};
+use data::Set;
+use metrics::{Scope, hit_at_3, pairwise, precision_at_5};
+
+/// What the engine answered on the set, as need and solution indexes.
+pub struct Answers {
+    /// Per need, the other needs best first.
+    pub ranked: Vec<Vec<usize>>,
+    /// Per need, the solutions best first.
+    pub solutions: Vec<Vec<usize>>,
+    /// The predicted groups.
+    pub groups: Vec<Vec<usize>>,
+}
+
+/// The four figures of the report.
+pub struct Figures {
+    /// Capped precision@5, need ↔ need.
+    pub p5: f64,
+    /// Pairwise precision of the groups.
+    pub precision: f64,
+    /// Pairwise recall of the groups.
+    pub recall: f64,
+    /// hit@3, need → solution.
+    pub hit3: f64,
+}
+
+fn index(id: Uuid) -> usize {
+    id.as_u128() as usize - 1
+}
+
+/// Runs the engine with `weights` over the whole set (it never sees a label).
+pub fn answers(set: &Set, weights: Weights) -> (Engine, Answers) {
+    let engine = Engine::new(
+        weights,
+        set.needs.clone(),
+        set.solutions.clone(),
+        data::orgs(),
+    );
+    let answers = Answers {
+        ranked: set
+            .needs
+            .iter()
+            .map(|n| {
+                engine
+                    .matches(n.id, 50)
+                    .into_iter()
+                    .map(|m| index(m.id))
+                    .collect()
+            })
+            .collect(),
+        solutions: set
+            .needs
+            .iter()
+            .map(|n| {
+                engine
+                    .solution_matches(n.id, 10, false)
+                    .into_iter()
+                    .map(|m| m.id.as_u128() as usize - 10_000)
+                    .collect()
+            })
+            .collect(),
+        groups: engine
+            .groups()
+            .into_iter()
+            .map(|g| g.members.into_iter().map(index).collect())
+            .collect(),
+    };
+    (engine, answers)
+}
+
+/// The report's figures for the engine's answers on `scope`.
+pub fn figures(set: &Set, scope: Scope, a: &Answers) -> Figures {
+    let (precision, recall) = pairwise(set, scope, &a.groups);
+    Figures {
+        p5: precision_at_5(set, scope, &|i| a.ranked[i].clone()),
+        precision,
+        recall,
+        hit3: hit_at_3(set, scope, &|i| a.solutions[i].clone()),
+    }
+}
+
+fn row(name: &str, f: &Figures) {
+    println!(
+        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} |",
+        f.p5, f.precision, f.recall, f.hit3
+    );
+}
+
+/// Default weights, with `WEIGHTS` (a JSON object) overriding some.
+fn weights() -> Weights {
+    let Ok(json) = std::env::var("WEIGHTS") else {
+        return Weights::default();
+    };
+    let mut merged = serde_json::to_value(Weights::default()).expect("weights serialise");
+    let overrides: Value = serde_json::from_str(&json).expect("WEIGHTS is JSON");
+    for (k, v) in overrides.as_object().expect("WEIGHTS is an object") {
+        merged[k] = v.clone();
+    }
+    serde_json::from_value(merged).expect("valid weights")
+}
+
+fn baseline_rows(set: &Set) {
+    for (name, baseline, threshold) in [
+        ("word TF-IDF cosine", Baseline::new(set, words), 0.3),
+        (
+            "char 3-5-gram TF-IDF cosine",
+            Baseline::new(set, char_ngrams),
+            0.3,
+        ),
+    ] {
+        let groups = cluster(set, &|i, j| baseline.sim(i, j), threshold);
+        let (precision, recall) = pairwise(set, Scope::All, &groups);
+        let f = Figures {
+            p5: precision_at_5(set, Scope::All, &|i| baseline.ranked(set, i)),
+            precision,
+            recall,
+            hit3: hit_at_3(set, Scope::All, &|i| baseline.solutions_ranked(set, i)),
+        };
+        row(&format!("{name} (groups at {threshold})"), &f);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/matchmaking/eval.json"
+            )
+            .into()
+        });
+    let set = data::load(&path);
+    let weights = weights();
+    let (engine, a) = answers(&set, weights);
+    println!(
+        "{} needs, {} solutions, {} true groups\n",
+        set.needs.len(),
+        set.solutions.len(),
+        set.group.iter().flatten().collect::<HashSet<_>>().len()
+    );
+    println!(
+        "| method | precision@5 | group precision | group recall | hit@3 |\n|---|---|---|---|---|"
+    );
+    row("engine", &figures(&set, Scope::All, &a));
+    baseline_rows(&set);
+    if args.iter().any(|a| a == "--misses") {
+        misses::print(&set, &engine, &a);
+    }
+    if args.iter().any(|a| a == "--split") {
+        split::print(&set, weights);
+    }
+}
