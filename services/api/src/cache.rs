@@ -11,8 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use poem::http::header::{CONTENT_TYPE, ETAG};
-use poem::http::{HeaderValue, Method, StatusCode};
+use poem::http::{HeaderMap, Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response};
 use samverkan_domain::Caller;
 use samverkan_store::Store;
@@ -25,8 +24,9 @@ const MAX_BODY: usize = 512 * 1024;
 #[derive(Clone)]
 struct Entry {
     generation: u64,
-    content_type: Option<HeaderValue>,
-    etag: Option<HeaderValue>,
+    /// Every header of the original response (content type, ETag, content disposition
+    /// of exports...), replayed as they were.
+    headers: HeaderMap,
     body: bytes::Bytes,
 }
 
@@ -110,8 +110,7 @@ impl<E: Endpoint> Endpoint for ReadCacheEndpoint<E> {
         if body.len() <= MAX_BODY {
             let entry = Entry {
                 generation,
-                content_type: parts.headers.get(CONTENT_TYPE).cloned(),
-                etag: parts.headers.get(ETAG).cloned(),
+                headers: parts.headers.clone(),
                 body: body.clone(),
             };
             entries.insert(key, Arc::new(entry));
@@ -124,11 +123,6 @@ fn respond(entry: &Entry) -> Response {
     let mut response = Response::builder()
         .status(StatusCode::OK)
         .body(entry.body.clone());
-    if let Some(ct) = &entry.content_type {
-        response.headers_mut().insert(CONTENT_TYPE, ct.clone());
-    }
-    if let Some(etag) = &entry.etag {
-        response.headers_mut().insert(ETAG, etag.clone());
-    }
+    *response.headers_mut() = entry.headers.clone();
     response
 }

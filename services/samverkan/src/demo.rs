@@ -161,7 +161,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<Seeded>> {
         need_ids.insert(created.fields.title.clone(), created.id);
         seeded.needs += 1;
     }
-    let today = samverkan_store::repo::solutions::today();
+    let today = samverkan_store::today();
     for s in demo.solutions {
         let fields = s
             .input
@@ -208,7 +208,7 @@ async fn seed_procurement(
     let mut current = store
         .create_procurement(&lead, fields, p.started_on)
         .await?;
-    let today = samverkan_store::repo::solutions::today();
+    let today = samverkan_store::today();
     for step in p.stages {
         if step.to == ProcurementStage::ContractSigned
             && let Some(contract) = &p.contract

@@ -91,3 +91,12 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
 }
+
+/// Today's date in Sweden (Europe/Stockholm): the day users mean when they speak of
+/// deadlines, adoption dates and contract ends. UTC would still say yesterday for the
+/// first one or two hours of every Swedish day.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive()
+}

@@ -97,9 +97,9 @@ pub struct ProcurementsApi {
     pub settings: Arc<ProcurementSettings>,
 }
 
-/// Today's date, for threshold checks, deadlines and expiry.
+/// Today's date in Sweden, for threshold checks, deadlines and expiry.
 pub(crate) fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    samverkan_store::today()
 }
 
 impl ProcurementsApi {

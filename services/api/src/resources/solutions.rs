@@ -6,7 +6,8 @@ use poem_openapi::payload::Json;
 use samverkan_domain::solution::{AdoptionInput, SolutionInput};
 use samverkan_domain::vocab::{Maturity, SolutionKind, Topic};
 use samverkan_store::Store;
-use samverkan_store::repo::solutions::{SolutionFilter, today};
+use samverkan_store::repo::solutions::SolutionFilter;
+use samverkan_store::today;
 use uuid::Uuid;
 
 use super::{ApiTags, Deleted, entity_response, org_param, page};

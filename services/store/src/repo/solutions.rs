@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use samverkan_domain::contact::Contact;
 use samverkan_domain::money::Sek;
 use samverkan_domain::solution::{AdoptionFields, SolutionFields};
@@ -631,9 +631,4 @@ fn from_row(
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
-}
-
-/// Today's date in UTC, for validating adoption dates.
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
