@@ -5,16 +5,12 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::index::{self, TextIndex};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
+use crate::profile::{self, Profile};
 use crate::signals;
 use crate::text::{Analyzer, Corpus, Vector};
 use crate::weights::Weights;
-
-/// Candidates considered per need when ranking matches (sub-quadratic in practice).
-const CANDIDATES: usize = 200;
-/// Postings visited per need while gathering candidates, rarest terms first: common terms
-/// are visited only while this budget lasts (they still count fully in the score).
-const POSTINGS_BUDGET: usize = 20_000;
 
 /// Why two records match: the data a coordinator shows a municipality.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,127 +42,145 @@ pub struct Match {
 pub struct Engine {
     weights: Weights,
     needs: Vec<NeedInfo>,
-    need_vectors: Vec<Vector>,
-    need_grams: Vec<Vector>,
+    pub(crate) index: TextIndex,
+    pub(crate) profiles: Vec<Profile>,
     solutions: Vec<SolutionInfo>,
     solution_vectors: Vec<Vector>,
     solution_grams: Vec<Vector>,
     orgs: HashMap<String, OrgInfo>,
     corpus: Corpus,
     surface: HashMap<String, String>,
-    postings: HashMap<u32, Vec<u32>>,
     by_id: HashMap<Uuid, usize>,
 }
 
+/// Each distinct text's weighted terms, and the terms of the solutions.
+struct Analysed {
+    needs: Vec<HashMap<String, f32>>,
+    solutions: Vec<HashMap<String, f32>>,
+}
+
+fn analyse(
+    analyzer: &mut Analyzer,
+    needs: &[(&str, &str)],
+    solutions: &[(&str, &str)],
+) -> Analysed {
+    let mut need_terms: Vec<_> = needs.iter().map(|(t, x)| analyzer.terms(t, x)).collect();
+    let mut solution_terms: Vec<_> = solutions
+        .iter()
+        .map(|(t, x)| analyzer.terms(t, x))
+        .collect();
+    let words: HashSet<String> = need_terms
+        .iter()
+        .chain(&solution_terms)
+        .flat_map(|t| t.keys().cloned())
+        .collect();
+    for (terms, (t, x)) in need_terms.iter_mut().zip(needs) {
+        analyzer.add_parts(terms, t, x, &words);
+    }
+    for (terms, (t, x)) in solution_terms.iter_mut().zip(solutions) {
+        analyzer.add_parts(terms, t, x, &words);
+    }
+    Analysed {
+        needs: need_terms,
+        solutions: solution_terms,
+    }
+}
+
+fn grams(texts: &[(&str, &str)]) -> Vec<HashMap<String, f32>> {
+    texts
+        .iter()
+        .map(|(t, x)| crate::text::char_ngrams(t, x))
+        .collect()
+}
+
+/// A corpus over the distinct need texts (each counted as often as it occurs) and the
+/// solutions, and their vectors: (corpus, need class vectors, solution vectors).
+fn vectorise(
+    classes: &[HashMap<String, f32>],
+    solutions: &[HashMap<String, f32>],
+    counts: &[u32],
+) -> (Corpus, Vec<Vector>, Vec<Vector>) {
+    let corpus = Corpus::weighted(
+        classes
+            .iter()
+            .zip(counts.iter().copied())
+            .chain(solutions.iter().map(|s| (s, 1))),
+    );
+    let needs = classes.iter().map(|t| corpus.vector(t)).collect();
+    let solutions = solutions.iter().map(|t| corpus.vector(t)).collect();
+    (corpus, needs, solutions)
+}
+
 impl Engine {
-    /// Analyses every need and solution once.
+    /// Analyses every distinct need text and every solution once.
     pub fn new(
         weights: Weights,
         needs: Vec<NeedInfo>,
         solutions: Vec<SolutionInfo>,
         orgs: Vec<OrgInfo>,
     ) -> Self {
+        let (class_of, first) =
+            index::classes(needs.iter().map(|n| (n.title.as_str(), n.text.as_str())));
+        let mut counts = vec![0u32; first.len()];
+        class_of.iter().for_each(|&c| counts[c as usize] += 1);
+        let class_texts: Vec<(&str, &str)> = first
+            .iter()
+            .map(|&i| (needs[i].title.as_str(), needs[i].text.as_str()))
+            .collect();
+        let solution_texts: Vec<(&str, &str)> = solutions
+            .iter()
+            .map(|s| (s.name.as_str(), s.text.as_str()))
+            .collect();
         let mut analyzer = Analyzer::default();
-        let mut need_terms: Vec<_> = needs
-            .iter()
-            .map(|n| analyzer.terms(&n.title, &n.text))
-            .collect();
-        let mut solution_terms: Vec<_> = solutions
-            .iter()
-            .map(|s| analyzer.terms(&s.name, &s.text))
-            .collect();
-        let words: HashSet<String> = need_terms
-            .iter()
-            .chain(&solution_terms)
-            .flat_map(|t| t.keys().cloned())
-            .collect();
-        for (terms, n) in need_terms.iter_mut().zip(&needs) {
-            analyzer.add_parts(terms, &n.title, &n.text, &words);
-        }
-        for (terms, s) in solution_terms.iter_mut().zip(&solutions) {
-            analyzer.add_parts(terms, &s.name, &s.text, &words);
-        }
-        let corpus = Corpus::new(need_terms.iter().chain(solution_terms.iter()));
-        let need_gram_terms: Vec<_> = needs
-            .iter()
-            .map(|n| crate::text::char_ngrams(&n.title, &n.text))
-            .collect();
-        let solution_gram_terms: Vec<_> = solutions
-            .iter()
-            .map(|s| crate::text::char_ngrams(&s.name, &s.text))
-            .collect();
-        let grams = Corpus::new(need_gram_terms.iter().chain(solution_gram_terms.iter()));
-        let need_grams = need_gram_terms.iter().map(|t| grams.vector(t)).collect();
-        let solution_grams = solution_gram_terms
-            .iter()
-            .map(|t| grams.vector(t))
-            .collect();
-        let need_vectors: Vec<Vector> = need_terms.iter().map(|t| corpus.vector(t)).collect();
-        let solution_vectors = solution_terms.iter().map(|t| corpus.vector(t)).collect();
-        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (i, v) in need_vectors.iter().enumerate() {
-            for (term, _) in &v.0 {
-                postings.entry(*term).or_default().push(i as u32);
-            }
-        }
+        let terms = analyse(&mut analyzer, &class_texts, &solution_texts);
+        let (corpus, word_vectors, solution_vectors) =
+            vectorise(&terms.needs, &terms.solutions, &counts);
+        let (grams, gram_vectors, solution_grams) =
+            vectorise(&grams(&class_texts), &grams(&solution_texts), &counts);
+        let orgs: HashMap<String, OrgInfo> = orgs.into_iter().map(|o| (o.id.clone(), o)).collect();
+        let index = TextIndex::new(
+            class_of,
+            word_vectors,
+            gram_vectors,
+            corpus.terms(),
+            grams.terms(),
+        );
         Self {
             weights,
             by_id: needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect(),
+            profiles: profile::profiles(&needs, &orgs),
             needs,
-            need_vectors,
-            need_grams,
+            index,
             solutions,
             solution_vectors,
             solution_grams,
-            orgs: orgs.into_iter().map(|o| (o.id.clone(), o)).collect(),
+            orgs,
             corpus,
             surface: analyzer.surface,
-            postings,
         }
     }
 
     /// The needs of other organisations that are the same or close to need `id`, best
-    /// first, at most `limit`.
+    /// first, at most `limit`. Exact: the same as scoring every other need.
     pub fn matches(&self, id: Uuid, limit: usize) -> Vec<Match> {
         let Some(&i) = self.by_id.get(&id) else {
             return vec![];
         };
-        let mut out: Vec<Match> = self
-            .candidates(i)
+        let mut scratch = self.index.scratch();
+        self.best(i, limit, &mut scratch)
             .into_iter()
-            .filter(|&j| self.needs[j].org != self.needs[i].org)
-            .filter_map(|j| self.score_pair(i, j))
-            .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out.truncate(limit);
-        out
+            .filter_map(|(j, _)| self.score_pair(i, j))
+            .collect()
     }
 
-    /// Needs sharing terms with need `i`, by accumulated overlap. Rare terms are visited
-    /// first; a common term's long postings list is visited only while the budget lasts,
-    /// which keeps a match sub-quadratic without losing needs that share only common words.
-    fn candidates(&self, i: usize) -> Vec<usize> {
-        let mut terms: Vec<(u32, f32)> = self.need_vectors[i].0.clone();
-        terms.sort_by_key(|(t, _)| self.corpus.df(*t));
-        let mut acc: HashMap<u32, f32> = HashMap::new();
-        let mut visited = 0;
-        for (term, w) in &terms {
-            let list = self.postings.get(term).map(Vec::as_slice).unwrap_or(&[]);
-            if visited + list.len() > POSTINGS_BUDGET && !acc.is_empty() {
-                continue;
-            }
-            visited += list.len();
-            for &j in list {
-                if j as usize != i {
-                    *acc.entry(j).or_default() += w;
-                }
-            }
-        }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
-        // Ties broken by position: the same data always gives the same matches.
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(CANDIDATES);
-        ranked.into_iter().map(|(j, _)| j as usize).collect()
+    /// The word vector of need `i`.
+    fn words(&self, i: usize) -> &Vector {
+        &self.index.words[self.index.class_of[i] as usize]
+    }
+
+    /// The n-gram vector of need `i`.
+    fn grams(&self, i: usize) -> &Vector {
+        &self.index.grams[self.index.class_of[i] as usize]
     }
 
     /// The score of need `j` for need `i`, or `None` below the text threshold.
@@ -176,46 +190,21 @@ impl Engine {
         if text < self.weights.min_text {
             return None;
         }
-        let w = &self.weights;
-        let (timing, overlap) = signals::timing(a, b);
-        // The other signals support a text match; they count in proportion to how
-        // similar the texts are, so two needs sharing only an area and a year score low.
-        let support = (text / w.full_support_text).min(1.0);
-        let contributions = vec![
-            (
-                "text".to_string(),
-                w.text * (text / w.full_support_text).min(1.0),
-            ),
-            (
-                "topics".to_string(),
-                support * w.topics * signals::topics(&a.topics, &b.topics),
-            ),
-            (
-                "activity_area".to_string(),
-                support * w.area * f32::from(u8::from(a.activity_area == b.activity_area)),
-            ),
-            ("timing".to_string(), support * w.timing * timing),
-            (
-                "collaboration_level".to_string(),
-                support * w.level * signals::level(a.collaboration_level, b.collaboration_level),
-            ),
-            (
-                "subregion".to_string(),
-                support
-                    * w.subregion
-                    * signals::subregion(self.orgs.get(&a.org), self.orgs.get(&b.org)),
-            ),
-        ];
-        let score = contributions.iter().map(|(_, c)| c).sum::<f32>().min(1.0);
+        let (parts, overlap) =
+            profile::contributions(&self.weights, text, &self.profiles[i], &self.profiles[j]);
         Some(Match {
             id: b.id,
             org: b.org.clone(),
-            score,
+            score: profile::score(&parts),
             why: Explanation {
-                shared_terms: self.shared_words(&self.need_vectors[i], &self.need_vectors[j]),
+                shared_terms: self.shared_words(self.words(i), self.words(j)),
                 shared_topics: signals::shared_topics(&a.topics, &b.topics),
                 timing_overlap_months: overlap,
-                contributions,
+                contributions: profile::SIGNALS
+                    .iter()
+                    .zip(parts)
+                    .map(|(s, c)| (s.to_string(), c))
+                    .collect(),
             },
         })
     }
@@ -235,7 +224,7 @@ impl Engine {
             .zip(self.solution_vectors.iter().zip(&self.solution_grams))
             .filter(|(s, _)| include_own || s.org != need.org)
             .filter_map(|(s, (v, g))| {
-                let text = self.blend(self.need_vectors[i].cosine(v), self.need_grams[i].cosine(g));
+                let text = self.blend(self.words(i).cosine(v), self.grams(i).cosine(g));
                 if text < self.weights.min_text {
                     return None;
                 }
@@ -268,7 +257,7 @@ impl Engine {
                     org: s.org.clone(),
                     score: contributions.iter().map(|(_, c)| c).sum::<f32>().min(1.0),
                     why: Explanation {
-                        shared_terms: self.shared_words(&self.need_vectors[i], v),
+                        shared_terms: self.shared_words(self.words(i), v),
                         shared_topics: signals::shared_topics(&need.topics, &s.topics),
                         timing_overlap_months: 0,
                         contributions,
@@ -283,15 +272,15 @@ impl Engine {
 
     /// Stemmed words catch inflections and carry the explanation; character n-grams catch
     /// compounds split or joined and typos. Each covers the other's blind spots.
-    fn blend(&self, words: f32, grams: f32) -> f32 {
+    pub(crate) fn blend(&self, words: f32, grams: f32) -> f32 {
         (1.0 - self.weights.ngram_share) * words + self.weights.ngram_share * grams
     }
 
     /// Text similarity of two needs: stemmed words and character n-grams together.
     fn text_similarity(&self, i: usize, j: usize) -> f32 {
         self.blend(
-            self.need_vectors[i].cosine(&self.need_vectors[j]),
-            self.need_grams[i].cosine(&self.need_grams[j]),
+            self.words(i).cosine(self.words(j)),
+            self.grams(i).cosine(self.grams(j)),
         )
     }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use rayon::prelude::*;
 
 use crate::cluster::{self, Edge};
-use crate::engine::{Engine, Match};
+use crate::engine::Engine;
 
 /// Matches per need considered as group edges.
 const EDGES_PER_NEED: usize = 10;
@@ -73,63 +73,71 @@ impl Engine {
         groups
     }
 
-    /// Each need's best matches, each pair once with its explanation (so describing a
-    /// group need not score it again); found on all cores.
-    fn group_pairs(&self) -> HashMap<(usize, usize), Match> {
-        let found: Vec<Vec<((usize, usize), Match)>> = (0..self.needs().len())
-            .into_par_iter()
-            .map(|i| {
-                self.matches(self.needs()[i].id, EDGES_PER_NEED)
-                    .into_iter()
-                    .filter_map(|m| {
-                        let j = self.index_of(m.id)?;
-                        Some(((i.min(j), i.max(j)), m))
-                    })
-                    .collect()
-            })
+    /// Each need's best matches, each pair once with its score. Found on all cores, one
+    /// text class at a time, so needs with the same text share one similarity search.
+    fn group_pairs(&self) -> HashMap<(usize, usize), f32> {
+        let found: Vec<Vec<((usize, usize), f32)>> = self
+            .index
+            .members
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || self.index.scratch(),
+                |scratch, (c, members)| {
+                    let classes = self.similar_classes(c as u32, scratch);
+                    members
+                        .iter()
+                        .flat_map(|&i| {
+                            let i = i as usize;
+                            self.best_among(i, EDGES_PER_NEED, &classes)
+                                .into_iter()
+                                .map(move |(j, s)| ((i.min(j), i.max(j)), s))
+                        })
+                        .collect()
+                },
+            )
             .collect();
-        let mut pairs: HashMap<(usize, usize), Match> = HashMap::new();
-        for (key, m) in found.into_iter().flatten() {
-            if pairs.get(&key).is_none_or(|known| known.score < m.score) {
-                pairs.insert(key, m);
-            }
+        let mut pairs: HashMap<(usize, usize), f32> = HashMap::new();
+        for (key, score) in found.into_iter().flatten() {
+            let known = pairs.entry(key).or_insert(score);
+            *known = known.max(score);
         }
         pairs
     }
 
     /// The grouping strength of each pair (see [`Engine::groups`]).
-    fn calibrated(&self, pairs: &HashMap<(usize, usize), Match>) -> Vec<Edge> {
+    fn calibrated(&self, pairs: &HashMap<(usize, usize), f32>) -> Vec<Edge> {
         let mut best = vec![0.0f32; self.needs().len()];
-        for (&(i, j), m) in pairs {
-            best[i] = best[i].max(m.score);
-            best[j] = best[j].max(m.score);
+        for (&(i, j), &s) in pairs {
+            best[i] = best[i].max(s);
+            best[j] = best[j].max(s);
         }
         let floor = self.weights().group_min_score;
         let mut edges: Vec<Edge> = pairs
             .iter()
-            .filter(|(_, m)| m.score >= floor)
-            .map(|(&(i, j), m)| ((i, j), (m.score / (best[i] * best[j]).sqrt()).min(1.0)))
+            .filter(|(_, s)| **s >= floor)
+            .map(|(&(i, j), &s)| ((i, j), (s / (best[i] * best[j]).sqrt()).min(1.0)))
             .collect();
         edges.sort_by_key(|e| e.0);
         edges
     }
 
-    fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), Match>) -> Group {
+    fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), f32>) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_scores = Vec::new();
         // word → (pairs sharing it, first position seen: pairs list words by contribution)
         let mut words: HashMap<String, (usize, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
             for &y in &m[k + 1..] {
-                let known = pairs.get(&(x.min(y), x.max(y)));
-                pair_scores.push(known.map_or(0.0, |m| m.score));
-                // Pairs outside each other's best matches are scored here, once.
-                let found = known.cloned().or_else(|| self.score_pair(x, y));
-                if let Some(found) = found {
-                    for w in found.why.shared_terms {
-                        let seen = words.len();
-                        words.entry(w).or_insert((0, seen)).0 += 1;
-                    }
+                let known = pairs.get(&(x.min(y), x.max(y))).copied();
+                pair_scores.push(known.unwrap_or(0.0));
+                // The label comes from the group's edges (its members' best matches).
+                let Some(found) = known.and_then(|_| self.score_pair(x, y)) else {
+                    continue;
+                };
+                for w in found.why.shared_terms {
+                    let seen = words.len();
+                    words.entry(w).or_insert((0, seen)).0 += 1;
                 }
             }
         }

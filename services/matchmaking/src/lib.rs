@@ -8,7 +8,10 @@
 pub mod cluster;
 pub mod engine;
 pub mod groups;
+mod index;
 pub mod model;
+mod profile;
+mod search;
 pub mod signals;
 pub mod snapshot;
 pub mod text;

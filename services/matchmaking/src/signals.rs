@@ -41,7 +41,12 @@ pub fn window(n: &NeedInfo) -> Option<(i32, i32)> {
 /// 1 when the windows overlap, falling linearly to 0 at two years apart; 0.5 when a need
 /// has no dates (unknown, neither for nor against). Also returns the overlap in months.
 pub fn timing(a: &NeedInfo, b: &NeedInfo) -> (f32, i32) {
-    let (Some((af, ab)), Some((bf, bb))) = (window(a), window(b)) else {
+    timing_of(window(a), window(b))
+}
+
+/// [`timing`] on windows already worked out.
+pub fn timing_of(a: Option<(i32, i32)>, b: Option<(i32, i32)>) -> (f32, i32) {
+    let (Some((af, ab)), Some((bf, bb))) = (a, b) else {
         return (0.5, 0);
     };
     let overlap = ab.min(bb) - af.max(bf);

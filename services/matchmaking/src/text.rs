@@ -137,16 +137,24 @@ pub struct Corpus {
 impl Corpus {
     /// Builds the vocabulary from every document's terms.
     pub fn new<'a>(documents: impl IntoIterator<Item = &'a HashMap<String, f32>>) -> Self {
+        Self::weighted(documents.into_iter().map(|d| (d, 1)))
+    }
+
+    /// Builds the vocabulary from distinct documents, each standing for `count` identical
+    /// ones: the same frequencies as [`Corpus::new`] over all of them, analysed once.
+    pub fn weighted<'a>(
+        documents: impl IntoIterator<Item = (&'a HashMap<String, f32>, u32)>,
+    ) -> Self {
         let mut corpus = Corpus::default();
-        for terms in documents {
-            corpus.docs += 1;
+        for (terms, count) in documents {
+            corpus.docs += count;
             // Sorted, so term ids (and the order cosines are summed in) do not depend on
             // hash order: the same texts give bit-for-bit the same scores every run.
             let mut stems: Vec<&String> = terms.keys().collect();
             stems.sort_unstable();
             for stem in stems {
                 let id = corpus.id(stem);
-                corpus.df[id as usize] += 1;
+                corpus.df[id as usize] += count;
             }
         }
         corpus
@@ -166,6 +174,11 @@ impl Corpus {
     /// How many documents hold the term.
     pub fn df(&self, term: u32) -> u32 {
         self.df[term as usize]
+    }
+
+    /// The number of distinct terms.
+    pub fn terms(&self) -> usize {
+        self.stems.len()
     }
 
     /// The number of documents.

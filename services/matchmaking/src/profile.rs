@@ -1,0 +1,100 @@
+//! A need's non-text signals, interned once so that scoring a pair compares integers and
+//! allocates nothing: the exact search scores thousands of candidates per need.
+
+use std::collections::HashMap;
+
+use crate::model::{NeedInfo, OrgInfo};
+use crate::signals;
+use crate::weights::Weights;
+
+/// The names of the need↔need signals, in the order of [`contributions`].
+pub const SIGNALS: [&str; 6] = [
+    "text",
+    "topics",
+    "activity_area",
+    "timing",
+    "collaboration_level",
+    "subregion",
+];
+
+/// One need's signals as small integers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// The owning organisation, interned: needs of one organisation are never matched.
+    pub org: u32,
+    area: u32,
+    topics: Vec<u32>,
+    window: Option<(i32, i32)>,
+    level: u8,
+    subregion: Option<u32>,
+}
+
+#[derive(Default)]
+struct Interner(HashMap<String, u32>);
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(s.to_string()).or_insert(next)
+    }
+}
+
+/// The profiles of `needs`, in order.
+pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Profile> {
+    let mut names = Interner::default();
+    needs
+        .iter()
+        .map(|n| {
+            let mut topics: Vec<u32> = n.topics.iter().map(|t| names.id(t)).collect();
+            topics.sort_unstable();
+            topics.dedup();
+            let subregion = orgs.get(&n.org).and_then(|o| o.subregion.as_deref());
+            Profile {
+                org: names.id(&format!("org:{}", n.org)),
+                area: names.id(&format!("area:{}", n.activity_area)),
+                topics,
+                window: signals::window(n),
+                level: n.collaboration_level,
+                subregion: subregion.map(|s| names.id(&format!("subregion:{s}"))),
+            }
+        })
+        .collect()
+}
+
+fn jaccard(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.iter().filter(|t| b.binary_search(t).is_ok()).count() as f32;
+    shared / ((a.len() + b.len()) as f32 - shared)
+}
+
+/// Each signal's contribution to the score of a pair with text similarity `text` (in
+/// the order of [`SIGNALS`]), and the timing overlap in months. The other signals support
+/// a text match: they count in proportion to how similar the texts are, so two needs
+/// sharing only an area and a year score low.
+pub fn contributions(w: &Weights, text: f32, a: &Profile, b: &Profile) -> ([f32; 6], i32) {
+    let support = (text / w.full_support_text).min(1.0);
+    let (timing, overlap) = signals::timing_of(a.window, b.window);
+    let same_region = matches!((a.subregion, b.subregion), (Some(x), Some(y)) if x == y);
+    let parts = [
+        w.text * support,
+        support * w.topics * jaccard(&a.topics, &b.topics),
+        support * w.area * f32::from(u8::from(a.area == b.area)),
+        support * w.timing * timing,
+        support * w.level * signals::level(a.level, b.level),
+        support * w.subregion * f32::from(u8::from(same_region)),
+    ];
+    (parts, overlap)
+}
+
+/// The score of a pair from its contributions, in [0, 1].
+pub fn score(parts: &[f32; 6]) -> f32 {
+    parts.iter().sum::<f32>().min(1.0)
+}
+
+/// The most a pair with text similarity `text` can score, whatever its other signals.
+pub fn bound(w: &Weights, text: f32) -> f32 {
+    let support = (text / w.full_support_text).min(1.0);
+    (support * (w.text + w.topics + w.area + w.timing + w.level + w.subregion)).min(1.0)
+}
