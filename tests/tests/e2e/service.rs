@@ -97,3 +97,32 @@ async fn health_docs_and_unknown_routes() {
     );
     assert_problem(&app.get("/api/v1/nothing-here", None).await, 404);
 }
+
+/// `/healthz` says how many changes wait for the search index, so an operator sees a
+/// stuck indexer while the service itself stays ready.
+#[tokio::test]
+async fn health_reports_the_search_backlog() {
+    let app = TestApp::spawn(Backend::Sqlite).await.restart(false).await;
+    let health = |app: &TestApp| {
+        let url = format!("{}/healthz", app.base);
+        let http = app.http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = health(&app).await;
+    let token = app.token("1280", &[Role::Strategist]);
+    let need = json!({
+        "title": "Digitala lås i hemtjänsten",
+        "description": "Nyckelfri hemtjänst.",
+        "activity_area": "omsorg",
+        "topics": ["valfardsteknik"],
+        "collaboration_level": "samverkan"
+    });
+    assert_eq!(
+        app.post("/api/v1/needs", Some(&token), &need).await.status,
+        201
+    );
+    let after = health(&app).await;
+    assert!(before.starts_with("ok\nsearch backlog: "), "{before}");
+    let count = |text: &str| -> u64 { text.rsplit(' ').next().unwrap().trim().parse().unwrap() };
+    assert_eq!(count(&after), count(&before) + 1, "{before} -> {after}");
+}

@@ -32,11 +32,13 @@ impl HealthApi {
         PlainText("ok")
     }
 
-    /// Is the service ready: up, and its database reachable (readiness probe)?
+    /// Is the service ready: up, and its database reachable (readiness probe)? The body
+    /// also says how many changes wait for the search index, so a stuck indexer shows
+    /// (it does not make the service unready: reads and writes still work).
     #[oai(path = "/healthz", method = "get", operation_id = "health")]
     async fn health(&self) -> Health {
-        match self.store.ping().await {
-            Ok(()) => Health::Ok(PlainText("ok".into())),
+        match self.store.outbox_len().await {
+            Ok(backlog) => Health::Ok(PlainText(format!("ok\nsearch backlog: {backlog}"))),
             Err(e) => {
                 tracing::error!(error = %e, "health check failed");
                 Health::Unavailable(PlainText("database unavailable".into()))
