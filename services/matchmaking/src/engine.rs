@@ -225,7 +225,12 @@ impl Engine {
             .filter(|(s, _)| include_own || s.org != need.org)
             .filter_map(|(s, (v, g))| {
                 let text = self.blend(self.words(i).cosine(v), self.grams(i).cosine(g));
-                if text < self.weights.min_text {
+                let topics = signals::topics(&need.topics, &s.topics);
+                // A weak text match still counts when the topics agree: terse needs
+                // ("Falldetektering för äldre") share few words with any description.
+                if text < self.weights.min_text
+                    && (topics == 0.0 || text < self.weights.min_text / 2.0)
+                {
                     return None;
                 }
                 let near = s
