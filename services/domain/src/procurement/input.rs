@@ -291,7 +291,8 @@ impl ProcurementInput {
     }
 }
 
-/// A contract may only be recorded once a supplier has been chosen.
+/// A contract may only be recorded once a supplier has been chosen, and stays recorded
+/// once it is signed (the signed stages and the expiry alerts depend on it).
 pub fn check_contract_allowed(
     stage: ProcurementStage,
     has_contract: bool,
@@ -300,6 +301,12 @@ pub fn check_contract_allowed(
         return Err(ValidationErrors::single(
             "contract",
             format!("can be recorded from the award stage on; the procurement is in {stage}"),
+        ));
+    }
+    if !has_contract && stage.is_signed() {
+        return Err(ValidationErrors::single(
+            "contract",
+            format!("is required: the procurement is in {stage}, its contract is signed"),
         ));
     }
     Ok(())
@@ -459,4 +466,28 @@ fn contract(raw: &ContractInput) -> Result<Contract, ValidationErrors> {
         ends_on_with_options: raw.ends_on_with_options,
         options,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ProcurementStage::*;
+
+    #[test]
+    fn a_contract_is_recorded_from_the_award_and_kept_once_signed() {
+        for stage in [NeedAnalysis, Specification, Evaluation] {
+            let err = check_contract_allowed(stage, true).unwrap_err();
+            assert_eq!(err.0[0].field, "contract", "{stage}");
+            assert!(check_contract_allowed(stage, false).is_ok(), "{stage}");
+        }
+        assert!(check_contract_allowed(Award, true).is_ok());
+        assert!(check_contract_allowed(Award, false).is_ok());
+        for stage in [ContractSigned, FollowUp] {
+            assert!(check_contract_allowed(stage, true).is_ok(), "{stage}");
+            let err = check_contract_allowed(stage, false).unwrap_err();
+            assert_eq!(err.0[0].field, "contract", "{stage}");
+            assert!(err.0[0].message.contains("signed"), "{stage}");
+        }
+        assert!(check_contract_allowed(Cancelled, true).is_err());
+    }
 }

@@ -27,10 +27,20 @@ impl ProcurementStage {
     }
 
     /// True once a supplier has been chosen: contracts may be recorded from here on.
+    /// Leaving these stages (back to evaluation on review, or cancelled) annuls the
+    /// award, so an unsigned contract recorded in the award stage is dropped.
     pub fn is_awarded(self) -> bool {
         matches!(
             self,
             ProcurementStage::Award | ProcurementStage::ContractSigned | ProcurementStage::FollowUp
+        )
+    }
+
+    /// True once the contract is signed: it must stay recorded from here on.
+    pub fn is_signed(self) -> bool {
+        matches!(
+            self,
+            ProcurementStage::ContractSigned | ProcurementStage::FollowUp
         )
     }
 
@@ -142,6 +152,14 @@ mod tests {
         let err = check_transition(Award, ContractSigned, false).unwrap_err();
         assert!(err.reason.contains("record the contract"));
         assert!(check_transition(Award, ContractSigned, true).is_ok());
+    }
+
+    #[test]
+    fn a_contract_is_signed_in_the_last_two_stages() {
+        assert!(ContractSigned.is_signed() && FollowUp.is_signed());
+        for stage in [Award, Evaluation, Cancelled] {
+            assert!(!stage.is_signed(), "{stage}");
+        }
     }
 
     #[test]

@@ -257,6 +257,7 @@ impl Store {
             .filter(adoption::Column::SolutionId.eq(id))
             .exec(&txn)
             .await?;
+        crate::repo::procurements::unlink_solution(&txn, id).await?;
         audit::record(
             &txn,
             caller,

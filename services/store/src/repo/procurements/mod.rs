@@ -206,6 +206,12 @@ impl Store {
         )?;
         check_transition_day(&before, transition.on, today)?;
         let mut after = before.clone();
+        if !transition.to.is_awarded() {
+            // Back to evaluation or cancelled from the award: the award is annulled and
+            // its (unsigned) contract with it, or it would stay in the expiry alerts and
+            // the OCDS export, and block every edit with "contract before award".
+            after.fields.contract = None;
+        }
         after.stage = transition.to;
         after.stage_history.push(StageEntry {
             stage: transition.to,
@@ -391,6 +397,29 @@ impl Store {
             .await?;
         Ok((after, created))
     }
+}
+
+/// Clears the link from a framework agreement to its catalog solution when the solution is
+/// deleted (a new version of the procurement), so it can be published again.
+pub(crate) async fn unlink_solution(
+    conn: &impl sea_orm::ConnectionTrait,
+    solution_id: Uuid,
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    procurement::Entity::update_many()
+        .col_expr(
+            procurement::Column::SolutionId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(
+            procurement::Column::Version,
+            Expr::col(procurement::Column::Version).add(1),
+        )
+        .col_expr(procurement::Column::UpdatedAt, Expr::value(crate::now()))
+        .filter(procurement::Column::SolutionId.eq(solution_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 fn check_publishable(p: &Procurement) -> Result<(), StoreError> {
