@@ -204,6 +204,11 @@ fn check_adding(
     fields: &ParticipationFields,
 ) -> Result<(), StoreError> {
     if caller.procures_for(org) {
+        if org == &procurement.managing_org && procurement.fields.external_lead.is_none() {
+            return Err(StoreError::Conflict(format!(
+                "{org} leads this procurement; the lead does not take part as a participant"
+            )));
+        }
         if fields.state == ParticipationState::Invited {
             return Err(ValidationErrors::single(
                 "state",
