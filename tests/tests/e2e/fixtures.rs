@@ -60,3 +60,41 @@ pub fn solution(name: &str) -> Value {
 pub fn adoption() -> Value {
     json!({"state": "piloting", "since": "2026-03-01", "note": "Pilot på kommunarkivet."})
 }
+
+/// A joint procurement as Malmö's procurement officer would register it: IT services for
+/// digital locks, open procedure, estimated above the EU threshold for services.
+pub fn procurement(title: &str, visibility: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "Samordnad upphandling av digitala lås och nyckelhantering för hemtjänsten i fyra kommuner.",
+        "main_cpv": "48000000-8",
+        "additional_cpv": ["72000000-5"],
+        "procedure": "open",
+        "category": "services",
+        "estimated_value_sek": "2400000.00",
+        "visibility": visibility,
+        "contact": {"name": "Karin Berg", "email": "karin.berg@malmo.se", "phone": "040-34 20 00"}
+    })
+}
+
+/// A signed contract with its supplier, running from `starts_on` to `ends_on`.
+pub fn contract(starts_on: &str, ends_on: &str) -> Value {
+    json!({
+        "supplier_name": "Låsteknik i Syd AB",
+        "supplier_organisation_number": "556036-0793",
+        "value_sek": "2150000.50",
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "options": "2 x 12 månader"
+    })
+}
+
+/// A participation answer with volume and a contact person.
+pub fn participation(state: &str) -> Value {
+    json!({
+        "state": state,
+        "estimated_value_sek": "450000.00",
+        "volume_description": "120 dörrar i hemtjänsten",
+        "contact": {"name": "Lars Nilsson", "email": "lars.nilsson@lund.se"}
+    })
+}

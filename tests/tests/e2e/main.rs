@@ -5,6 +5,7 @@ mod fixtures;
 mod matchmaking;
 mod matrix;
 mod oidc;
+mod procurements;
 mod records;
 mod search;
 mod service;
