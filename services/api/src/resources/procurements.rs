@@ -384,7 +384,8 @@ impl ProcurementsApi {
     }
 
     /// Move the procurement to another stage (managing organisation). A change the
-    /// stage machine does not allow gets 409 with `allowed_next`.
+    /// stage machine does not allow gets 409 with `allowed_next`. Leaving the award for
+    /// re-evaluation or cancellation drops the unsigned contract.
     #[oai(
         path = "/procurements/:id/transitions",
         method = "post",
