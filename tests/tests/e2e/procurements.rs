@@ -92,6 +92,15 @@ async fn walk(app: &TestApp, token: &str, p: &Created, stages: &[&str]) {
     }
 }
 
+/// The stages from need analysis to the award.
+const TO_AWARD: &[&str] = &["specification", "tender_published", "evaluation", "award"];
+
+/// Walks a new procurement to the award and records `contract`.
+async fn award_with(app: &TestApp, token: &str, p: &Created, contract: Value) -> Reply {
+    walk(app, token, p, TO_AWARD).await;
+    record_contract(app, token, p, contract).await
+}
+
 /// Replaces the procurement with its creation body plus `contract`.
 async fn record_contract(app: &TestApp, token: &str, p: &Created, contract: Value) -> Reply {
     let etag = app.get(&p.path, Some(token)).await.etag();
@@ -296,7 +305,7 @@ async fn stage_transitions(backend: Backend) {
         &["specification"],
         &["specification", "tender_published"],
         &["specification", "tender_published", "evaluation"],
-        &["specification", "tender_published", "evaluation", "award"],
+        TO_AWARD,
     ];
     for (i, route) in routes.iter().enumerate() {
         let p = create(
@@ -1104,13 +1113,7 @@ async fn ocds_export(backend: Backend) {
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    walk(
-        &app,
-        &lead,
-        &signed,
-        &["specification", "tender_published", "evaluation", "award"],
-    )
-    .await;
+    walk(&app, &lead, &signed, TO_AWARD).await;
     let mut contract = fixtures::contract("2027-01-01", "2028-12-31");
     contract["ends_on_with_options"] = json!("2030-12-31");
     let recorded = record_contract(&app, &lead, &signed, contract).await;
@@ -1351,13 +1354,7 @@ async fn expiring(backend: Backend) {
     let mut made = vec![];
     for (title, months) in [("Snart slut", 3), ("Långt kvar", 36)] {
         let p = create(&app, &lead, fixtures::procurement(title, "internal")).await;
-        walk(
-            &app,
-            &lead,
-            &p,
-            &["specification", "tender_published", "evaluation", "award"],
-        )
-        .await;
+        walk(&app, &lead, &p, TO_AWARD).await;
         let ends = today.checked_add_months(Months::new(months)).unwrap();
         let start = today.checked_sub_months(Months::new(12)).unwrap();
         let reply = record_contract(
@@ -1372,13 +1369,7 @@ async fn expiring(backend: Backend) {
     }
     // A cancelled one ending soon is not a contract to re-procure.
     let cancelled = create(&app, &lead, fixtures::procurement("Avbruten", "internal")).await;
-    walk(
-        &app,
-        &lead,
-        &cancelled,
-        &["specification", "tender_published", "evaluation", "award"],
-    )
-    .await;
+    walk(&app, &lead, &cancelled, TO_AWARD).await;
     let ends = today.checked_add_months(Months::new(2)).unwrap();
     let reply = record_contract(
         &app,
@@ -1571,13 +1562,7 @@ async fn framework_to_catalog(backend: Backend) {
 
     // Not before it is awarded with a contract.
     assert_problem(&publish(&framework, &solution).await, 409);
-    walk(
-        &app,
-        &lead,
-        &framework,
-        &["specification", "tender_published", "evaluation", "award"],
-    )
-    .await;
+    walk(&app, &lead, &framework, TO_AWARD).await;
     assert_problem(&publish(&framework, &solution).await, 409);
     let recorded = record_contract(
         &app,
@@ -1642,14 +1627,7 @@ async fn framework_to_catalog(backend: Backend) {
 
     // A one-off contract is no framework agreement.
     let one_off = create(&app, &lead, fixtures::procurement("Engångsköp", "public")).await;
-    walk(
-        &app,
-        &lead,
-        &one_off,
-        &["specification", "tender_published", "evaluation", "award"],
-    )
-    .await;
-    let recorded = record_contract(
+    let recorded = award_with(
         &app,
         &lead,
         &one_off,
@@ -1767,14 +1745,7 @@ async fn validation(backend: Backend) {
     assert_eq!(after.etag(), before.etag());
     assert_eq!(after.body["contract"], Value::Null);
     // A contract ending before it starts names the nested field.
-    walk(
-        &app,
-        &lead,
-        &ok,
-        &["specification", "tender_published", "evaluation", "award"],
-    )
-    .await;
-    let reply = record_contract(
+    let reply = award_with(
         &app,
         &lead,
         &ok,

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use super::schema::{fk, fk_cascade, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -173,47 +175,22 @@ fn tables() -> Vec<TableCreateStatement> {
 }
 
 fn indexes() -> Vec<IndexCreateStatement> {
-    let idx = |table: &str, cols: &[&str]| {
-        let mut index = Index::create();
-        index
-            .name(format!("idx_{table}_{}", cols.join("_")))
-            .table(table.to_string());
-        for col in cols {
-            index.col(Alias::new(*col));
-        }
-        index.to_owned()
-    };
     vec![
-        idx("needs", &["org_id"]),
-        idx("needs", &["visibility", "id"]),
-        idx("needs", &["updated_at", "id"]),
-        idx("needs", &["title", "id"]),
-        idx("needs", &["priority_hundredths", "id"]),
-        idx("need_topics", &["topic"]),
-        idx("strategies", &["org_id"]),
-        idx("strategy_goals", &["strategy_id"]),
-        idx("need_goals", &["goal_id"]),
-        idx("solutions", &["org_id"]),
-        idx("solutions", &["name", "id"]),
-        idx("solutions", &["updated_at", "id"]),
-        idx("solution_topics", &["topic"]),
-        idx("adoptions", &["org_id"]),
-        idx("audit_events", &["entity_type", "entity_id"]),
-        idx("audit_events", &["entity_org"]),
+        index("needs", &["org_id"]),
+        index("needs", &["visibility", "id"]),
+        index("needs", &["updated_at", "id"]),
+        index("needs", &["title", "id"]),
+        index("needs", &["priority_hundredths", "id"]),
+        index("need_topics", &["topic"]),
+        index("strategies", &["org_id"]),
+        index("strategy_goals", &["strategy_id"]),
+        index("need_goals", &["goal_id"]),
+        index("solutions", &["org_id"]),
+        index("solutions", &["name", "id"]),
+        index("solutions", &["updated_at", "id"]),
+        index("solution_topics", &["topic"]),
+        index("adoptions", &["org_id"]),
+        index("audit_events", &["entity_type", "entity_id"]),
+        index("audit_events", &["entity_org"]),
     ]
-}
-
-fn fk(table: &str, col: &str, target: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table.to_string(), col.to_string())
-        .to(target.to_string(), "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
-}
-
-fn fk_cascade(table: &str, col: &str, target: &str) -> ForeignKeyCreateStatement {
-    let mut key = fk(table, col, target);
-    key.on_delete(ForeignKeyAction::Cascade);
-    key
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use super::schema::{fk, fk_cascade, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -64,7 +66,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(boolean("is_main"))
             .col(integer("position"))
             .primary_key(Index::create().col("procurement_id").col("code"))
-            .foreign_key(&mut cascade(
+            .foreign_key(&mut fk_cascade(
                 "procurement_cpv",
                 "procurement_id",
                 "procurements",
@@ -75,12 +77,12 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(uuid("procurement_id"))
             .col(uuid("need_id"))
             .primary_key(Index::create().col("procurement_id").col("need_id"))
-            .foreign_key(&mut cascade(
+            .foreign_key(&mut fk_cascade(
                 "procurement_needs",
                 "procurement_id",
                 "procurements",
             ))
-            .foreign_key(&mut cascade("procurement_needs", "need_id", "needs"))
+            .foreign_key(&mut fk_cascade("procurement_needs", "need_id", "needs"))
             .to_owned(),
         Table::create()
             .table("procurement_deadlines")
@@ -90,7 +92,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(date("due_on"))
             .col(text_null("description"))
             .primary_key(Index::create().col("procurement_id").col("position"))
-            .foreign_key(&mut cascade(
+            .foreign_key(&mut fk_cascade(
                 "procurement_deadlines",
                 "procurement_id",
                 "procurements",
@@ -112,7 +114,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
             .primary_key(Index::create().col("procurement_id").col("org_id"))
-            .foreign_key(&mut cascade(
+            .foreign_key(&mut fk_cascade(
                 "procurement_participants",
                 "procurement_id",
                 "procurements",
@@ -127,39 +129,14 @@ fn tables() -> Vec<TableCreateStatement> {
 }
 
 fn indexes() -> Vec<IndexCreateStatement> {
-    let idx = |table: &str, cols: &[&str]| {
-        let mut index = Index::create();
-        index
-            .name(format!("idx_{table}_{}", cols.join("_")))
-            .table(table.to_string());
-        for col in cols {
-            index.col(Alias::new(*col));
-        }
-        index.to_owned()
-    };
     vec![
-        idx("procurements", &["managing_org_id"]),
-        idx("procurements", &["stage"]),
-        idx("procurements", &["contract_ends_on"]),
-        idx("procurements", &["estimated_value_ore", "id"]),
-        idx("procurement_cpv", &["code"]),
-        idx("procurement_needs", &["need_id"]),
-        idx("procurement_deadlines", &["due_on"]),
-        idx("procurement_participants", &["org_id"]),
+        index("procurements", &["managing_org_id"]),
+        index("procurements", &["stage"]),
+        index("procurements", &["contract_ends_on"]),
+        index("procurements", &["estimated_value_ore", "id"]),
+        index("procurement_cpv", &["code"]),
+        index("procurement_needs", &["need_id"]),
+        index("procurement_deadlines", &["due_on"]),
+        index("procurement_participants", &["org_id"]),
     ]
-}
-
-fn fk(table: &str, col: &str, target: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table.to_string(), col.to_string())
-        .to(target.to_string(), "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
-}
-
-fn cascade(table: &str, col: &str, target: &str) -> ForeignKeyCreateStatement {
-    let mut key = fk(table, col, target);
-    key.on_delete(ForeignKeyAction::Cascade);
-    key
 }

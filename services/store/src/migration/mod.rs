@@ -7,6 +7,7 @@ mod m20261123_000001_registry;
 mod m20261123_000002_reference_data;
 mod m20261123_000003_search_outbox;
 mod m20261123_000004_procurements;
+mod schema;
 
 /// Applies the registry's migrations in order.
 pub struct Migrator;
