@@ -3,7 +3,14 @@
 //! form every group, peak memory, and the recall@10 of the search against brute force
 //! (the search is exact, so anything below 1.0 is a bug).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic] [SIZES...]`
+//!
+//! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
+//! needs), which flatters the engine: needs with the same text are analysed and searched
+//! once. `--realistic` builds every need from a need of the labelled set
+//! (`tests/matchmaking/eval.json`): its title, two of its sentences, two sentences of
+//! other needs and a local detail (place, volume), so nearly every text is distinct and
+//! the vocabulary grows with the corpus.
 
 use std::time::Instant;
 
@@ -68,6 +75,145 @@ fn needs(count: usize) -> Vec<NeedInfo> {
         .collect()
 }
 
+/// Places in Skåne, for the local detail of realistic needs.
+const PLACES: &[&str] = &[
+    "Ystad",
+    "Tomelilla",
+    "Simrishamn",
+    "Sjöbo",
+    "Skurup",
+    "Trelleborg",
+    "Vellinge",
+    "Svedala",
+    "Staffanstorp",
+    "Burlöv",
+    "Lomma",
+    "Kävlinge",
+    "Eslöv",
+    "Höör",
+    "Hörby",
+    "Landskrona",
+    "Svalöv",
+    "Bjuv",
+    "Åstorp",
+    "Klippan",
+    "Perstorp",
+    "Örkelljunga",
+    "Ängelholm",
+    "Båstad",
+    "Höganäs",
+    "Helsingborg",
+    "Hässleholm",
+    "Osby",
+    "Östra Göinge",
+    "Bromölla",
+    "Kristianstad",
+    "Lund",
+    "Malmö",
+    "Dalby",
+    "Veberöd",
+    "Södra Sandby",
+    "Genarp",
+    "Löddeköpinge",
+    "Bjärred",
+    "Anderslöv",
+    "Rydsgård",
+    "Tollarp",
+    "Åhus",
+];
+const UNITS: &[&str] = &[
+    "brukare",
+    "elever",
+    "medarbetare",
+    "fastigheter",
+    "ärenden",
+    "hushåll",
+];
+
+/// A tiny deterministic generator (SplitMix64), so runs are comparable.
+struct Mix(u64);
+
+impl Mix {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    }
+}
+
+/// The labelled set's needs: title, sentences, area, topics.
+fn seeds() -> Vec<(String, Vec<String>, String, Vec<String>)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/matchmaking/eval.json"
+    );
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read eval set")).expect("JSON");
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    raw["needs"]
+        .as_array()
+        .expect("needs")
+        .iter()
+        .map(|n| {
+            let sentences = text(&n["description"])
+                .split_inclusive(['.', '!', '?'])
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let topics = n["topics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect();
+            (
+                text(&n["title"]),
+                sentences,
+                text(&n["activity_area"]),
+                topics,
+            )
+        })
+        .collect()
+}
+
+/// Realistic needs: nearly every text distinct, vocabulary growing with the corpus.
+fn realistic_needs(count: usize) -> Vec<NeedInfo> {
+    let seeds = seeds();
+    let pool: Vec<&String> = seeds.iter().flat_map(|s| &s.1).collect();
+    let mut rng = Mix(42);
+    (0..count)
+        .map(|i| {
+            let (title, own, area, topics) = &seeds[rng.below(seeds.len())];
+            let mut sentences: Vec<&str> = (0..2)
+                .filter(|_| !own.is_empty())
+                .map(|_| own[rng.below(own.len())].as_str())
+                .collect();
+            sentences.extend((0..2).map(|_| pool[rng.below(pool.len())].as_str()));
+            let detail = format!(
+                "Gäller {} med cirka {} {}.",
+                PLACES[rng.below(PLACES.len())],
+                10 + rng.below(5000),
+                UNITS[rng.below(UNITS.len())]
+            );
+            NeedInfo {
+                id: Uuid::from_u128(i as u128 + 1),
+                org: format!("{}", 1214 + rng.below(79)),
+                title: title.clone(),
+                text: format!("{} {detail}", sentences.join(" ")),
+                activity_area: area.clone(),
+                topics: topics.clone(),
+                needed_from: None,
+                needed_by: NaiveDate::from_ymd_opt(2026 + (i % 4) as i32, 1 + (i % 12) as u32, 1),
+                budget_max_sek: Some(100_000 + (i as u64 % 50) * 10_000),
+                collaboration_level: (i % 3) as u8,
+                public: true,
+            }
+        })
+        .collect()
+}
+
 fn orgs() -> Vec<OrgInfo> {
     (0..79)
         .map(|k| OrgInfo {
@@ -90,6 +236,8 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() {
+    let realistic = std::env::args().any(|a| a == "--realistic");
+    let generate: fn(usize) -> Vec<NeedInfo> = if realistic { realistic_needs } else { needs };
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -105,7 +253,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     for n in sizes {
         let started = Instant::now();
-        let engine = Engine::new(Weights::default(), needs(n), vec![], orgs());
+        let engine = Engine::new(Weights::default(), generate(n), vec![], orgs());
         let prepare = started.elapsed().as_secs_f64();
         let mut times = Vec::new();
         let mut recall_hits = 0;
