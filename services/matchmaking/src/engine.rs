@@ -1,6 +1,6 @@
 //! Scores need↔need and need→solution pairs, and explains each score.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -9,7 +9,7 @@ use crate::index::{self, TextIndex};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Profile};
 use crate::signals;
-use crate::text::{Analyzer, Corpus, Vector};
+use crate::vectors::{self, cosine};
 use crate::weights::Weights;
 
 /// Why two records match: the data a coordinator shows a municipality.
@@ -45,70 +45,11 @@ pub struct Engine {
     pub(crate) index: TextIndex,
     pub(crate) profiles: Vec<Profile>,
     solutions: Vec<SolutionInfo>,
-    solution_vectors: Vec<Vector>,
-    solution_grams: Vec<Vector>,
     orgs: HashMap<String, OrgInfo>,
-    corpus: Corpus,
+    /// Word id → stem.
+    stems: Vec<String>,
     surface: HashMap<String, String>,
     by_id: HashMap<Uuid, usize>,
-}
-
-/// Each distinct text's weighted terms, and the terms of the solutions.
-struct Analysed {
-    needs: Vec<HashMap<String, f32>>,
-    solutions: Vec<HashMap<String, f32>>,
-}
-
-fn analyse(
-    analyzer: &mut Analyzer,
-    needs: &[(&str, &str)],
-    solutions: &[(&str, &str)],
-) -> Analysed {
-    let mut need_terms: Vec<_> = needs.iter().map(|(t, x)| analyzer.terms(t, x)).collect();
-    let mut solution_terms: Vec<_> = solutions
-        .iter()
-        .map(|(t, x)| analyzer.terms(t, x))
-        .collect();
-    let words: HashSet<String> = need_terms
-        .iter()
-        .chain(&solution_terms)
-        .flat_map(|t| t.keys().cloned())
-        .collect();
-    for (terms, (t, x)) in need_terms.iter_mut().zip(needs) {
-        analyzer.add_parts(terms, t, x, &words);
-    }
-    for (terms, (t, x)) in solution_terms.iter_mut().zip(solutions) {
-        analyzer.add_parts(terms, t, x, &words);
-    }
-    Analysed {
-        needs: need_terms,
-        solutions: solution_terms,
-    }
-}
-
-fn grams(texts: &[(&str, &str)]) -> Vec<HashMap<String, f32>> {
-    texts
-        .iter()
-        .map(|(t, x)| crate::text::char_ngrams(t, x))
-        .collect()
-}
-
-/// A corpus over the distinct need texts (each counted as often as it occurs) and the
-/// solutions, and their vectors: (corpus, need class vectors, solution vectors).
-fn vectorise(
-    classes: &[HashMap<String, f32>],
-    solutions: &[HashMap<String, f32>],
-    counts: &[u32],
-) -> (Corpus, Vec<Vector>, Vec<Vector>) {
-    let corpus = Corpus::weighted(
-        classes
-            .iter()
-            .zip(counts.iter().copied())
-            .chain(solutions.iter().map(|s| (s, 1))),
-    );
-    let needs = classes.iter().map(|t| corpus.vector(t)).collect();
-    let solutions = solutions.iter().map(|t| corpus.vector(t)).collect();
-    (corpus, needs, solutions)
 }
 
 impl Engine {
@@ -123,28 +64,17 @@ impl Engine {
             index::classes(needs.iter().map(|n| (n.title.as_str(), n.text.as_str())));
         let mut counts = vec![0u32; first.len()];
         class_of.iter().for_each(|&c| counts[c as usize] += 1);
-        let class_texts: Vec<(&str, &str)> = first
+        let classes = first.len();
+        // The classes' texts, then the solutions': one corpus for the frequencies.
+        let texts: Vec<(&str, &str)> = first
             .iter()
             .map(|&i| (needs[i].title.as_str(), needs[i].text.as_str()))
+            .chain(solutions.iter().map(|s| (s.name.as_str(), s.text.as_str())))
             .collect();
-        let solution_texts: Vec<(&str, &str)> = solutions
-            .iter()
-            .map(|s| (s.name.as_str(), s.text.as_str()))
-            .collect();
-        let mut analyzer = Analyzer::default();
-        let terms = analyse(&mut analyzer, &class_texts, &solution_texts);
-        let (corpus, word_vectors, solution_vectors) =
-            vectorise(&terms.needs, &terms.solutions, &counts);
-        let (grams, gram_vectors, solution_grams) =
-            vectorise(&grams(&class_texts), &grams(&solution_texts), &counts);
+        let built = vectors::build(&texts, &counts);
+        drop(texts);
         let orgs: HashMap<String, OrgInfo> = orgs.into_iter().map(|o| (o.id.clone(), o)).collect();
-        let index = TextIndex::new(
-            class_of,
-            word_vectors,
-            gram_vectors,
-            corpus.terms(),
-            grams.terms(),
-        );
+        let index = TextIndex::new(class_of, classes, built.words, built.grams);
         Self {
             weights,
             by_id: needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect(),
@@ -152,11 +82,9 @@ impl Engine {
             needs,
             index,
             solutions,
-            solution_vectors,
-            solution_grams,
             orgs,
-            corpus,
-            surface: analyzer.surface,
+            stems: built.stems,
+            surface: built.surface,
         }
     }
 
@@ -174,13 +102,19 @@ impl Engine {
     }
 
     /// The word vector of need `i`.
-    fn words(&self, i: usize) -> &Vector {
-        &self.index.words[self.index.class_of[i] as usize]
+    fn words(&self, i: usize) -> &[(u32, f32)] {
+        self.index.words.get(self.index.class_of[i] as usize)
     }
 
     /// The n-gram vector of need `i`.
-    fn grams(&self, i: usize) -> &Vector {
-        &self.index.grams[self.index.class_of[i] as usize]
+    fn grams(&self, i: usize) -> &[(u32, f32)] {
+        self.index.grams.get(self.index.class_of[i] as usize)
+    }
+
+    /// The (word, n-gram) vectors of solution `k`, stored after the classes.
+    fn solution_vectors(&self, k: usize) -> (&[(u32, f32)], &[(u32, f32)]) {
+        let d = self.index.members.len() + k;
+        (self.index.words.get(d), self.index.grams.get(d))
     }
 
     /// The score of need `j` for need `i`, or `None` below the text threshold.
@@ -221,10 +155,11 @@ impl Engine {
         let mut out: Vec<Match> = self
             .solutions
             .iter()
-            .zip(self.solution_vectors.iter().zip(&self.solution_grams))
-            .filter(|(s, _)| include_own || s.org != need.org)
-            .filter_map(|(s, (v, g))| {
-                let text = self.blend(self.words(i).cosine(v), self.grams(i).cosine(g));
+            .enumerate()
+            .filter(|(_, s)| include_own || s.org != need.org)
+            .filter_map(|(k, s)| {
+                let (v, g) = self.solution_vectors(k);
+                let text = self.blend(cosine(self.words(i), v), cosine(self.grams(i), g));
                 let topics = signals::topics(&need.topics, &s.topics);
                 // A weak text match still counts when the topics agree: terse needs
                 // ("Falldetektering för äldre") share few words with any description.
@@ -284,17 +219,17 @@ impl Engine {
     /// Text similarity of two needs: stemmed words and character n-grams together.
     fn text_similarity(&self, i: usize, j: usize) -> f32 {
         self.blend(
-            self.words(i).cosine(self.words(j)),
-            self.grams(i).cosine(self.grams(j)),
+            cosine(self.words(i), self.words(j)),
+            cosine(self.grams(i), self.grams(j)),
         )
     }
 
-    fn shared_words(&self, a: &Vector, b: &Vector) -> Vec<String> {
-        a.shared(b)
+    fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {
+        vectors::shared(a, b)
             .into_iter()
             .take(6)
             .map(|(t, _)| {
-                let stem = &self.corpus.stems[t as usize];
+                let stem = &self.stems[t as usize];
                 self.surface
                     .get(stem)
                     .cloned()

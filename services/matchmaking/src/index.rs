@@ -1,35 +1,102 @@
-//! Distinct texts and inverted indexes over them, for exact text similarity without
-//! comparing every pair.
+//! Distinct texts and the search for the texts most similar to one of them.
 //!
 //! Needs with the same title and text share one *text class*, analysed once. A query's
-//! cosine against every class that shares a term is accumulated from the postings of its
-//! terms (the sum over shared terms of the weight products), which is the exact cosine,
-//! summed in the same order as [`Vector::cosine`], so it is bit-for-bit the same score.
+//! text similarity with a class is computed exactly (the query's vectors scattered into
+//! dense arrays, a class's entries looked up in term order: bit-for-bit the cosine of
+//! [`vectors::cosine`]). Which classes are computed:
+//!
+//! - up to [`CANDIDATES`] classes: all of them, so the search is exact;
+//! - beyond: the [`CANDIDATES`] classes with the highest *approximate* similarity,
+//!   accumulated from pruned postings that hold only each class's most heavily weighted
+//!   words ([`KEEP_WORDS`]) and n-grams ([`KEEP_GRAMS`]). Common n-grams (" de", "ing")
+//!   weigh little in every text, so they are left out of the postings where they would
+//!   cost most; the candidates are then re-scored exactly. The scale benchmark measures
+//!   the recall of this against scoring every need.
 
 use std::collections::HashMap;
 
-use crate::text::Vector;
+use crate::vectors::Vectors;
 
-/// Needs grouped by identical text, with each class's vectors and postings.
+/// Above this many classes, only this many candidates are re-scored exactly per query.
+pub const CANDIDATES: usize = 256;
+/// Words per class in the candidate postings.
+pub const KEEP_WORDS: usize = 16;
+/// N-grams per class in the candidate postings.
+pub const KEEP_GRAMS: usize = 64;
+
+fn param(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Needs grouped by identical text, with each class's vectors and candidate postings.
 pub struct TextIndex {
     /// need → its class.
     pub class_of: Vec<u32>,
     /// class → its needs, in input order.
     pub members: Vec<Vec<u32>>,
-    /// class → stemmed-word vector.
-    pub words: Vec<Vector>,
-    /// class → character n-gram vector.
-    pub grams: Vec<Vector>,
-    word_postings: Vec<Vec<(u32, f32)>>,
-    gram_postings: Vec<Vec<(u32, f32)>>,
+    /// Stemmed-word vectors: the classes, then the solutions.
+    pub words: Vectors,
+    /// Character n-gram vectors: the classes, then the solutions.
+    pub grams: Vectors,
+    classes: usize,
+    candidates: usize,
+    /// Pruned (word, n-gram) postings, when there are more classes than candidates.
+    pruned: Option<(Postings, Postings)>,
+}
+
+/// Term → (class, weight), in class order.
+struct Postings {
+    offsets: Vec<usize>,
+    entries: Vec<(u32, f32)>,
+}
+
+impl Postings {
+    fn get(&self, t: u32) -> &[(u32, f32)] {
+        &self.entries[self.offsets[t as usize]..self.offsets[t as usize + 1]]
+    }
+
+    /// The postings of each class's `keep` heaviest terms (ties by term id).
+    fn pruned(vectors: &Vectors, classes: usize, keep: usize) -> Self {
+        let mut kept: Vec<(u32, u32, f32)> = Vec::new();
+        let mut top: Vec<(u32, f32)> = Vec::new();
+        for c in 0..classes {
+            top.clear();
+            top.extend_from_slice(vectors.get(c));
+            if top.len() > keep {
+                top.select_nth_unstable_by(keep - 1, |a, b| {
+                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+                });
+                top.truncate(keep);
+            }
+            kept.extend(top.iter().map(|&(t, w)| (t, c as u32, w)));
+        }
+        let mut offsets = vec![0usize; vectors.terms + 1];
+        for &(t, _, _) in &kept {
+            offsets[t as usize + 1] += 1;
+        }
+        for t in 0..vectors.terms {
+            offsets[t + 1] += offsets[t];
+        }
+        let mut fill = offsets.clone();
+        let mut entries = vec![(0u32, 0.0f32); kept.len()];
+        for (t, c, w) in kept {
+            entries[fill[t as usize]] = (c, w);
+            fill[t as usize] += 1;
+        }
+        Self { offsets, entries }
+    }
 }
 
 /// Reusable accumulators for one query at a time (one per thread).
 pub struct Scratch {
     words: Vec<f32>,
     grams: Vec<f32>,
-    seen: Vec<bool>,
     touched: Vec<u32>,
+    query_words: Vec<f32>,
+    query_grams: Vec<f32>,
 }
 
 /// Which class each text belongs to: (class of each text, first text of each class).
@@ -48,104 +115,132 @@ pub fn classes<'a>(texts: impl Iterator<Item = (&'a str, &'a str)>) -> (Vec<u32>
     (class_of, first)
 }
 
-fn postings(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, f32)>> {
-    let mut out = vec![Vec::new(); terms];
-    for (c, v) in vectors.iter().enumerate() {
-        for &(t, w) in &v.0 {
-            out[t as usize].push((c as u32, w));
-        }
+/// The dot product of a dense query and a sparse vector, summed in term order: equal to
+/// the cosine of the two sparse vectors (absent terms add exactly 0).
+fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
+    let mut sum = 0.0;
+    for &(t, w) in v {
+        sum += query[t as usize] * w;
     }
-    out
+    sum
 }
 
-fn accumulate(query: &Vector, postings: &[Vec<(u32, f32)>], acc: &mut [f32], s: &mut Seen) {
-    for &(t, qw) in &query.0 {
-        for &(c, w) in &postings[t as usize] {
+fn accumulate(query: &[(u32, f32)], postings: &Postings, acc: &mut [f32], touched: &mut Vec<u32>) {
+    for &(t, qw) in query {
+        for &(c, w) in postings.get(t) {
+            if acc[c as usize] == 0.0 {
+                touched.push(c);
+            }
             acc[c as usize] += qw * w;
-            s.mark(c);
-        }
-    }
-}
-
-/// The classes a query touched, marked once each.
-struct Seen<'a> {
-    seen: &'a mut [bool],
-    touched: &'a mut Vec<u32>,
-}
-
-impl Seen<'_> {
-    fn mark(&mut self, c: u32) {
-        if !self.seen[c as usize] {
-            self.seen[c as usize] = true;
-            self.touched.push(c);
         }
     }
 }
 
 impl TextIndex {
-    /// Indexes the classes' vectors; `word_terms` and `gram_terms` are the vocabulary sizes.
-    pub fn new(
-        class_of: Vec<u32>,
-        words: Vec<Vector>,
-        grams: Vec<Vector>,
-        word_terms: usize,
-        gram_terms: usize,
-    ) -> Self {
-        let mut members = vec![Vec::new(); words.len()];
+    /// Indexes the vectors of `classes` text classes (the vectors may hold more
+    /// documents after them, the solutions, which are not indexed).
+    pub fn new(class_of: Vec<u32>, classes: usize, words: Vectors, grams: Vectors) -> Self {
+        let mut members = vec![Vec::new(); classes];
         for (i, &c) in class_of.iter().enumerate() {
             members[c as usize].push(i as u32);
         }
+        let candidates = param("MM_CANDIDATES", CANDIDATES);
+        let pruned = (classes > candidates).then(|| {
+            (
+                Postings::pruned(&words, classes, param("MM_KEEP_WORDS", KEEP_WORDS)),
+                Postings::pruned(&grams, classes, param("MM_KEEP_GRAMS", KEEP_GRAMS)),
+            )
+        });
         Self {
-            word_postings: postings(&words, word_terms),
-            gram_postings: postings(&grams, gram_terms),
             class_of,
             members,
             words,
             grams,
+            classes,
+            candidates,
+            pruned,
         }
     }
 
     /// Accumulators sized for this index.
     pub fn scratch(&self) -> Scratch {
-        let n = self.words.len();
+        let (n, pruned) = (self.classes, self.pruned.is_some());
         Scratch {
-            words: vec![0.0; n],
-            grams: vec![0.0; n],
-            seen: vec![false; n],
+            words: vec![0.0; if pruned { n } else { 0 }],
+            grams: vec![0.0; if pruned { n } else { 0 }],
             touched: Vec::new(),
+            query_words: vec![0.0; self.words.terms],
+            query_grams: vec![0.0; self.grams.terms],
         }
     }
 
-    /// The word and n-gram cosines of class `c` with every class sharing a term with it,
-    /// as (class, word cosine, n-gram cosine), in no particular order.
-    pub fn cosines(&self, c: u32, s: &mut Scratch) -> Vec<(u32, f32, f32)> {
-        let mut seen = Seen {
-            seen: &mut s.seen,
-            touched: &mut s.touched,
+    /// The classes to compute exactly for class `c`: every class, or the best
+    /// candidates by approximate similarity (`share` of it from n-grams), in class order.
+    fn candidates(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<u32> {
+        let Some((words, grams)) = &self.pruned else {
+            return (0..self.classes as u32).collect();
         };
+        let mut touched = std::mem::take(&mut s.touched);
         accumulate(
-            &self.words[c as usize],
-            &self.word_postings,
+            self.words.get(c as usize),
+            words,
             &mut s.words,
-            &mut seen,
+            &mut touched,
         );
         accumulate(
-            &self.grams[c as usize],
-            &self.gram_postings,
+            self.grams.get(c as usize),
+            grams,
             &mut s.grams,
-            &mut seen,
+            &mut touched,
         );
-        let out = s
-            .touched
+        // A class reached by both postings was pushed twice (its sum was still 0 then).
+        touched.sort_unstable();
+        touched.dedup();
+        let mut ranked: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&d| (d, s.words[d as usize], s.grams[d as usize]))
+            .map(|&d| {
+                let (w, g) = (s.words[d as usize], s.grams[d as usize]);
+                s.words[d as usize] = 0.0;
+                s.grams[d as usize] = 0.0;
+                (d, (1.0 - share) * w + share * g)
+            })
             .collect();
-        for &d in &s.touched {
-            s.words[d as usize] = 0.0;
-            s.grams[d as usize] = 0.0;
-            s.seen[d as usize] = false;
+        touched.clear();
+        s.touched = touched;
+        if ranked.len() > self.candidates {
+            ranked.select_nth_unstable_by(self.candidates - 1, |a, b| {
+                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+            });
+            ranked.truncate(self.candidates);
         }
-        s.touched.clear();
+        let mut out: Vec<u32> = ranked.into_iter().map(|x| x.0).collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The exact word and n-gram cosines of class `c` with the candidate classes (see
+    /// the module), as (class, word cosine, n-gram cosine); `share` weighs the n-grams in
+    /// the approximate ranking.
+    pub fn cosines(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<(u32, f32, f32)> {
+        let candidates = self.candidates(c, share, s);
+        let (qw, qg) = (self.words.get(c as usize), self.grams.get(c as usize));
+        qw.iter().for_each(|&(t, w)| s.query_words[t as usize] = w);
+        qg.iter().for_each(|&(t, w)| s.query_grams[t as usize] = w);
+        let out = candidates
+            .into_iter()
+            .map(|d| {
+                let d_ = d as usize;
+                (
+                    d,
+                    dot(&s.query_words, self.words.get(d_)),
+                    dot(&s.query_grams, self.grams.get(d_)),
+                )
+            })
+            .collect();
+        qw.iter()
+            .for_each(|&(t, _)| s.query_words[t as usize] = 0.0);
+        qg.iter()
+            .for_each(|&(t, _)| s.query_grams[t as usize] = 0.0);
         out
     }
 }

@@ -15,6 +15,7 @@ mod search;
 pub mod signals;
 pub mod snapshot;
 pub mod text;
+mod vectors;
 pub mod weights;
 
 pub use engine::{Engine, Explanation, Match};

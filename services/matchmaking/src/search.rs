@@ -23,7 +23,7 @@ impl Engine {
         let min = self.weights().min_text;
         let mut out: Vec<(u32, f32)> = self
             .index
-            .cosines(c, scratch)
+            .cosines(c, self.weights().ngram_share, scratch)
             .into_iter()
             .map(|(d, w, g)| (d, self.blend(w, g)))
             .filter(|(_, t)| *t >= min)

@@ -7,11 +7,11 @@ use samverkan_search::analysis;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// How much a term counts by where it stands.
-const TITLE_WEIGHT: f32 = 2.0;
-const TEXT_WEIGHT: f32 = 1.0;
+pub(crate) const TITLE_WEIGHT: f32 = 2.0;
+pub(crate) const TEXT_WEIGHT: f32 = 1.0;
 /// Trailing compound parts count less than whole words: "hemsjukvård" and "sjukvård" are
 /// related, not the same.
-const PART_WEIGHT: f32 = 0.4;
+pub(crate) const PART_WEIGHT: f32 = 0.4;
 
 /// Turns text into stems, remembering a readable word for each stem.
 pub struct Analyzer {
