@@ -275,10 +275,9 @@ impl ProcurementsApi {
     ) -> Result<Json<ProcurementPage>, ApiError> {
         let caller = auth.0;
         let org = caller.staff_org().cloned().ok_or_else(|| {
-            ApiError::Forbidden(poem_openapi::payload::Json(crate::problem::Problem::new(
-                poem::http::StatusCode::FORBIDDEN,
-                "this view needs a staff token of an organisation",
-            )))
+            samverkan_store::StoreError::Forbidden(
+                "this view needs a staff token of an organisation".into(),
+            )
         })?;
         let filter = ProcurementFilter {
             stage: stage.0,
