@@ -9,7 +9,7 @@ use crate::index::{self, TextIndex};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Profile};
 use crate::signals;
-use crate::vectors::{self, cosine};
+use crate::vectors::{self, Sparse, cosine};
 use crate::weights::Weights;
 
 /// Why two records match: the data a coordinator shows a municipality.
@@ -112,7 +112,7 @@ impl Engine {
     }
 
     /// The (word, n-gram) vectors of solution `k`, stored after the classes.
-    fn solution_vectors(&self, k: usize) -> (&[(u32, f32)], &[(u32, f32)]) {
+    fn solution_vectors(&self, k: usize) -> (&Sparse, &Sparse) {
         let d = self.index.members.len() + k;
         (self.index.words.get(d), self.index.grams.get(d))
     }

@@ -8,7 +8,8 @@
 //! - up to [`CANDIDATES`] classes: all of them, so the search is exact;
 //! - beyond: the [`CANDIDATES`] classes with the highest *approximate* similarity,
 //!   accumulated from pruned postings that hold only each class's most heavily weighted
-//!   words ([`KEEP_WORDS`]) and n-grams ([`KEEP_GRAMS`]). Common n-grams (" de", "ing")
+//!   words ([`KEEP_WORDS`]) and n-grams ([`KEEP_GRAMS`]), looked up with the query's
+//!   heaviest terms ([`QUERY_TERMS`]). Common n-grams (" de", "ing")
 //!   weigh little in every text, so they are left out of the postings where they would
 //!   cost most; the candidates are then re-scored exactly. The scale benchmark measures
 //!   the recall of this against scoring every need.
@@ -22,14 +23,9 @@ pub const CANDIDATES: usize = 256;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 16;
 /// N-grams per class in the candidate postings.
-pub const KEEP_GRAMS: usize = 64;
-
-fn param(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+pub const KEEP_GRAMS: usize = 48;
+/// The query's heaviest words and n-grams looked up in the candidate postings.
+pub const QUERY_TERMS: usize = 64;
 
 /// Needs grouped by identical text, with each class's vectors and candidate postings.
 pub struct TextIndex {
@@ -125,6 +121,16 @@ fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
     sum
 }
 
+/// The `keep` heaviest entries of `v` (ties by term id).
+fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
+    let mut top = v.to_vec();
+    if top.len() > keep {
+        top.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(keep);
+    }
+    top
+}
+
 fn accumulate(query: &[(u32, f32)], postings: &Postings, acc: &mut [f32], touched: &mut Vec<u32>) {
     for &(t, qw) in query {
         for &(c, w) in postings.get(t) {
@@ -144,11 +150,11 @@ impl TextIndex {
         for (i, &c) in class_of.iter().enumerate() {
             members[c as usize].push(i as u32);
         }
-        let candidates = param("MM_CANDIDATES", CANDIDATES);
+        let candidates = CANDIDATES;
         let pruned = (classes > candidates).then(|| {
             (
-                Postings::pruned(&words, classes, param("MM_KEEP_WORDS", KEEP_WORDS)),
-                Postings::pruned(&grams, classes, param("MM_KEEP_GRAMS", KEEP_GRAMS)),
+                Postings::pruned(&words, classes, KEEP_WORDS),
+                Postings::pruned(&grams, classes, KEEP_GRAMS),
             )
         });
         Self {
@@ -181,18 +187,9 @@ impl TextIndex {
             return (0..self.classes as u32).collect();
         };
         let mut touched = std::mem::take(&mut s.touched);
-        accumulate(
-            self.words.get(c as usize),
-            words,
-            &mut s.words,
-            &mut touched,
-        );
-        accumulate(
-            self.grams.get(c as usize),
-            grams,
-            &mut s.grams,
-            &mut touched,
-        );
+        let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
+        accumulate(&query(&self.words), words, &mut s.words, &mut touched);
+        accumulate(&query(&self.grams), grams, &mut s.grams, &mut touched);
         // A class reached by both postings was pushed twice (its sum was still 0 then).
         touched.sort_unstable();
         touched.dedup();

@@ -47,6 +47,9 @@ impl Hasher for Fx {
 /// A hash map with [`Fx`] hashing.
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// A sparse vector: (term id, weight), sorted by term id.
+pub type Sparse = [(u32, f32)];
+
 /// Sparse vectors, one after another in one array: document `d`'s entries are
 /// `entries[offsets[d]..offsets[d + 1]]`, (term id, weight) sorted by term id.
 #[derive(Debug, Default)]
@@ -61,11 +64,6 @@ impl Vectors {
     /// Document `d`'s vector.
     pub fn get(&self, d: usize) -> &[(u32, f32)] {
         &self.entries[self.offsets[d]..self.offsets[d + 1]]
-    }
-
-    /// The number of documents.
-    pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
     }
 }
 
@@ -221,8 +219,13 @@ fn stem_terms(stems: &mut Stems, title: &str, text: &str, out: &mut Vec<(u32, f3
     merge(out);
 }
 
-/// The character 3- to 5-grams of each word of a title and a body (with word
-/// boundaries), as in [`crate::text::char_ngrams`], each packed losslessly into a
+/// Character n-gram lengths. 4-grams alone keep the labelled set's quality of 3- to
+/// 5-grams (precision@5 0.912 both; groups 0.790/0.748 against 0.797/0.748) with a third
+/// of the entries per text, so a third of the memory and of the time per comparison.
+const GRAMS: std::ops::RangeInclusive<usize> = 4..=4;
+
+/// The character 4-grams of each word of a title and a body (with word boundaries; see
+/// [`GRAMS`]), like [`crate::text::char_ngrams`], each packed losslessly into a
 /// `u128` (a leading 1 bit, then 21 bits per character), summed and sorted by key.
 pub(crate) fn gram_keys(title: &str, text: &str) -> Vec<(u128, f32)> {
     let mut out: Vec<(u128, f32)> = Vec::new();
@@ -233,7 +236,7 @@ pub(crate) fn gram_keys(title: &str, text: &str) -> Vec<(u128, f32)> {
             chars.push(' ');
             chars.extend(word.to_lowercase().chars());
             chars.push(' ');
-            for n in 3..=5 {
+            for n in GRAMS {
                 for gram in chars.windows(n) {
                     let key = gram
                         .iter()
@@ -385,7 +388,14 @@ mod tests {
             analyzer.add_parts(t, title, text, &all);
         }
         let corpus = Corpus::weighted(terms.iter().zip([1, 2, 1]));
-        let grams: Vec<_> = texts.iter().map(|(t, x)| char_ngrams(t, x)).collect();
+        let grams: Vec<HashMap<String, f32>> = texts
+            .iter()
+            .map(|(t, x)| {
+                let mut g = char_ngrams(t, x);
+                g.retain(|k, _| GRAMS.contains(&k.chars().count()));
+                g
+            })
+            .collect();
         let gram_corpus = Corpus::weighted(grams.iter().zip([1, 2, 1]));
         for a in 0..3 {
             for b in 0..3 {
