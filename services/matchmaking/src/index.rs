@@ -5,7 +5,8 @@
 //! dense arrays, a class's entries looked up in term order: bit-for-bit the cosine of
 //! [`vectors::cosine`]). Which classes are computed:
 //!
-//! - up to [`CANDIDATES`] classes: all of them, so the search is exact;
+//! - up to [`EXACT_UP_TO`] classes: all of them, so the search is exact (a region's
+//!   registry stays well below this);
 //! - beyond: the [`CANDIDATES`] classes with the highest *approximate* similarity,
 //!   accumulated from pruned postings that hold only each class's most heavily weighted
 //!   words ([`KEEP_WORDS`]) and n-grams ([`KEEP_GRAMS`]), looked up with the query's
@@ -18,7 +19,9 @@ use std::collections::HashMap;
 
 use crate::vectors::Vectors;
 
-/// Above this many classes, only this many candidates are re-scored exactly per query.
+/// Up to this many classes the search computes every one exactly.
+pub const EXACT_UP_TO: usize = 1024;
+/// Above [`EXACT_UP_TO`] classes, this many candidates are re-scored exactly per query.
 pub const CANDIDATES: usize = 256;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 16;
@@ -150,8 +153,12 @@ impl TextIndex {
         for (i, &c) in class_of.iter().enumerate() {
             members[c as usize].push(i as u32);
         }
-        let candidates = CANDIDATES;
-        let pruned = (classes > candidates).then(|| {
+        let candidates = if classes > EXACT_UP_TO {
+            CANDIDATES
+        } else {
+            classes
+        };
+        let pruned = (classes > EXACT_UP_TO).then(|| {
             (
                 Postings::pruned(&words, classes, KEEP_WORDS),
                 Postings::pruned(&grams, classes, KEEP_GRAMS),
