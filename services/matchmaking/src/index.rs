@@ -91,8 +91,8 @@ impl Postings {
 
 /// Reusable accumulators for one query at a time (one per thread).
 pub struct Scratch {
-    words: Vec<f32>,
-    grams: Vec<f32>,
+    /// Approximate blended similarity per class, for the candidate stage.
+    acc: Vec<f32>,
     touched: Vec<u32>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
@@ -134,8 +134,20 @@ fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
     top
 }
 
-fn accumulate(query: &[(u32, f32)], postings: &Postings, acc: &mut [f32], touched: &mut Vec<u32>) {
+/// Adds `scale` × the query's products with each posting to `acc`, noting each class
+/// the first time it is reached. Weights are positive, so a reached class is non-zero.
+fn accumulate(
+    query: &[(u32, f32)],
+    scale: f32,
+    postings: &Postings,
+    acc: &mut [f32],
+    touched: &mut Vec<u32>,
+) {
+    if scale <= 0.0 {
+        return;
+    }
     for &(t, qw) in query {
+        let qw = scale * qw;
         for &(c, w) in postings.get(t) {
             if acc[c as usize] == 0.0 {
                 touched.push(c);
@@ -179,8 +191,7 @@ impl TextIndex {
     pub fn scratch(&self) -> Scratch {
         let (n, pruned) = (self.classes, self.pruned.is_some());
         Scratch {
-            words: vec![0.0; if pruned { n } else { 0 }],
-            grams: vec![0.0; if pruned { n } else { 0 }],
+            acc: vec![0.0; if pruned { n } else { 0 }],
             touched: Vec::new(),
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
@@ -195,19 +206,13 @@ impl TextIndex {
         };
         let mut touched = std::mem::take(&mut s.touched);
         let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
-        accumulate(&query(&self.words), words, &mut s.words, &mut touched);
-        accumulate(&query(&self.grams), grams, &mut s.grams, &mut touched);
-        // A class reached by both postings was pushed twice (its sum was still 0 then).
-        touched.sort_unstable();
-        touched.dedup();
+        // One accumulator for the blend: each reached class is noted once, so no sort
+        // and de-duplication of the reached classes is needed.
+        accumulate(&query(&self.words), 1.0 - share, words, &mut s.acc, &mut touched);
+        accumulate(&query(&self.grams), share, grams, &mut s.acc, &mut touched);
         let mut ranked: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&d| {
-                let (w, g) = (s.words[d as usize], s.grams[d as usize]);
-                s.words[d as usize] = 0.0;
-                s.grams[d as usize] = 0.0;
-                (d, (1.0 - share) * w + share * g)
-            })
+            .map(|&d| (d, std::mem::take(&mut s.acc[d as usize])))
             .collect();
         touched.clear();
         s.touched = touched;
