@@ -208,7 +208,13 @@ impl TextIndex {
         let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
         // One accumulator for the blend: each reached class is noted once, so no sort
         // and de-duplication of the reached classes is needed.
-        accumulate(&query(&self.words), 1.0 - share, words, &mut s.acc, &mut touched);
+        accumulate(
+            &query(&self.words),
+            1.0 - share,
+            words,
+            &mut s.acc,
+            &mut touched,
+        );
         accumulate(&query(&self.grams), share, grams, &mut s.acc, &mut touched);
         let mut ranked: Vec<(u32, f32)> = touched
             .iter()
