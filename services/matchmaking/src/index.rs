@@ -23,6 +23,10 @@ use crate::vectors::Vectors;
 pub const EXACT_UP_TO: usize = 1024;
 /// Above [`EXACT_UP_TO`] classes, this many candidates are re-scored exactly per query.
 pub const CANDIDATES: usize = 256;
+/// At most this many candidates when the cut falls on a plateau of near-duplicates.
+pub const PLATEAU: usize = 1024;
+/// A candidate within this share of the best approximate similarity is on the plateau.
+pub const PLATEAU_SHARE: f32 = 0.8;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 16;
 /// N-grams per class in the candidate postings.
@@ -223,10 +227,29 @@ impl TextIndex {
         touched.clear();
         s.touched = touched;
         if ranked.len() > self.candidates {
-            ranked.select_nth_unstable_by(self.candidates - 1, |a, b| {
-                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-            });
-            ranked.truncate(self.candidates);
+            let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            ranked.select_nth_unstable_by(self.candidates - 1, order);
+            let last = ranked[self.candidates - 1].1;
+            let (kept, rest) = ranked.split_at_mut(self.candidates);
+            // A plateau: the candidate cut falls among near-duplicates that all reach
+            // full text support, where the other signals decide. Take the plateau too
+            // (up to PLATEAU), so the cut does not drop the ones those signals favour.
+            // The reference is the 11th best (the query's own class is the first).
+            kept.sort_unstable_by(order);
+            let top = kept[10.min(kept.len() - 1)].1;
+            let mut extra = 0;
+            if last >= PLATEAU_SHARE * top {
+                let bar = PLATEAU_SHARE * top;
+                let mut i = 0;
+                for j in 0..rest.len() {
+                    if rest[j].1 >= bar && i < PLATEAU - self.candidates {
+                        rest.swap(i, j);
+                        i += 1;
+                    }
+                }
+                extra = i;
+            }
+            ranked.truncate(self.candidates + extra);
         }
         let mut out: Vec<u32> = ranked.into_iter().map(|x| x.0).collect();
         out.sort_unstable();
