@@ -28,9 +28,9 @@ pub const PLATEAU: usize = 1024;
 /// A candidate within this share of the best approximate similarity is on the plateau.
 pub const PLATEAU_SHARE: f32 = 0.8;
 /// Words per class in the candidate postings.
-pub const KEEP_WORDS: usize = 16;
+pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.
-pub const KEEP_GRAMS: usize = 48;
+pub const KEEP_GRAMS: usize = 96;
 /// The query's heaviest words and n-grams looked up in the candidate postings.
 pub const QUERY_TERMS: usize = 64;
 
