@@ -50,6 +50,8 @@ pub struct Engine {
     stems: Vec<String>,
     surface: HashMap<String, String>,
     by_id: HashMap<Uuid, usize>,
+    /// The groups of this snapshot, formed once on first use.
+    groups: std::sync::OnceLock<Vec<crate::groups::Group>>,
 }
 
 impl Engine {
@@ -85,7 +87,14 @@ impl Engine {
             orgs,
             stems: built.stems,
             surface: built.surface,
+            groups: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:
+    /// readers of one snapshot share one computation.
+    pub fn cached_groups(&self) -> &[crate::groups::Group] {
+        self.groups.get_or_init(|| self.groups())
     }
 
     /// The needs of other organisations that are the same or close to need `id`, best

@@ -109,7 +109,14 @@ pub async fn load(store: &Store, weights: Weights) -> anyhow::Result<Engine> {
             population: o.population.map(|p| p.0.max(0) as u64),
         })
         .collect();
-    Ok(Engine::new(weights, needs, solutions, orgs))
+    // Analysis and grouping are CPU work: off the async workers, so requests go on.
+    let engine = tokio::task::spawn_blocking(move || {
+        let engine = Engine::new(weights, needs, solutions, orgs);
+        engine.cached_groups();
+        engine
+    })
+    .await?;
+    Ok(engine)
 }
 
 fn level(l: CollaborationLevel) -> u8 {

@@ -261,8 +261,8 @@ impl MatchesApi {
                 .any(|i| pred(&engine.needs()[i]))
         };
         let items = engine
-            .groups()
-            .into_iter()
+            .cached_groups()
+            .iter()
             .filter(|g| g.members.len() >= min_size.0.unwrap_or(2) as usize)
             .filter(|g| g.cohesion >= min_score.0.unwrap_or(0.0))
             .filter(|g| {
@@ -288,11 +288,11 @@ impl MatchesApi {
             .map(|g| GroupView {
                 collaboration_level: level_name(g.level).into(),
                 combined_budget_sek: format!("{}.00", g.combined_budget_sek),
-                members: g.members,
-                orgs: g.orgs,
-                label: g.label,
+                members: g.members.clone(),
+                orgs: g.orgs.clone(),
+                label: g.label.clone(),
                 earliest_needed_by: g.earliest_needed_by,
-                suggested_lead: g.suggested_lead,
+                suggested_lead: g.suggested_lead.clone(),
                 cohesion: g.cohesion,
             })
             .collect();
