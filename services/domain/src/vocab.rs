@@ -334,3 +334,16 @@ vocabulary! {
         Other = "other",
     }
 }
+
+vocabulary! {
+    /// Which part of the procurement rules a value falls under.
+    ThresholdRule {
+        /// At or above the EU threshold: LOU's EU-wide procedures and advertising apply.
+        AboveEuThreshold = "above_eu_threshold",
+        /// Below the EU threshold but not below the direct-award limit: LOU chapter 19
+        /// (simplified or selection procedure).
+        BelowEuThreshold = "below_eu_threshold",
+        /// Below the direct-award limit: direct award is allowed.
+        DirectAwardAllowed = "direct_award_allowed",
+    }
+}

@@ -92,6 +92,31 @@ async fn walk(app: &TestApp, token: &str, p: &Created, stages: &[&str]) {
     }
 }
 
+/// The lead invites `org`, which answers with `state` using its own token.
+async fn invite_and_answer(
+    app: &TestApp,
+    lead: &str,
+    p: &Created,
+    (org, token): (&str, &str),
+    state: &str,
+) -> Reply {
+    let invited = app
+        .post(
+            &format!("{}/participants", p.path),
+            Some(lead),
+            &json!({"organisation_id": org, "state": "invited"}),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    app.put(
+        &format!("{}/participants/{org}", p.path),
+        Some(token),
+        &invited.etag(),
+        &fixtures::participation(state),
+    )
+    .await
+}
+
 /// The stages from need analysis to the award.
 const TO_AWARD: &[&str] = &["specification", "tender_published", "evaluation", "award"];
 
@@ -403,22 +428,7 @@ async fn only_the_lead_manages(backend: Backend) {
             fixtures::procurement("Trygghetslarm", visibility),
         )
         .await;
-        let invited = app
-            .post(
-                &format!("{}/participants", p.path),
-                Some(&lead),
-                &json!({"organisation_id": "1281", "state": "invited"}),
-            )
-            .await;
-        assert_eq!(invited.status, 201, "{}", invited.body);
-        let answered = app
-            .put(
-                &format!("{}/participants/1281", p.path),
-                Some(&lund),
-                &invited.etag(),
-                &fixtures::participation("interested"),
-            )
-            .await;
+        let answered = invite_and_answer(&app, &lead, &p, ("1281", &lund), "interested").await;
         assert_eq!(answered.status, 200, "{}", answered.body);
         let before = app.get(&p.path, Some(&lead)).await;
         for ((name, token), want) in callers.iter().zip(expected) {
@@ -763,21 +773,7 @@ async fn tenant_matrix(backend: Backend) {
             fixtures::procurement("Trygghetslarm", visibility),
         )
         .await;
-        let invited = app
-            .post(
-                &format!("{}/participants", p.path),
-                Some(&lead),
-                &json!({"organisation_id": "1281", "state": "invited"}),
-            )
-            .await;
-        let answered = app
-            .put(
-                &format!("{}/participants/1281", p.path),
-                Some(&lund),
-                &invited.etag(),
-                &fixtures::participation("mandate_signed"),
-            )
-            .await;
+        let answered = invite_and_answer(&app, &lead, &p, ("1281", &lund), "mandate_signed").await;
         assert_eq!(answered.status, 200, "{}", answered.body);
         made.push((visibility, p));
     }
@@ -1096,22 +1092,7 @@ async fn ocds_export(backend: Backend) {
     let mut body = fixtures::procurement("Ramavtal för lås", "public");
     body["framework"] = json!({"duration_months": 24, "option_years": 2});
     let signed = create(&app, &lead, body).await;
-    let invited = app
-        .post(
-            &format!("{}/participants", signed.path),
-            Some(&lead),
-            &json!({"organisation_id": "1281", "state": "invited"}),
-        )
-        .await;
-    assert_eq!(invited.status, 201);
-    let reply = app
-        .put(
-            &format!("{}/participants/1281", signed.path),
-            Some(&lund),
-            &invited.etag(),
-            &fixtures::participation("mandate_signed"),
-        )
-        .await;
+    let reply = invite_and_answer(&app, &lead, &signed, ("1281", &lund), "mandate_signed").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     walk(&app, &lead, &signed, TO_AWARD).await;
     let mut contract = fixtures::contract("2027-01-01", "2028-12-31");

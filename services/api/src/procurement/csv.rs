@@ -89,10 +89,7 @@ fn row(p: &Procurement, settings: &ProcurementSettings, today: NaiveDate) -> Vec
         f.category.to_string(),
         f.estimated_value.to_string(),
         if f.framework.is_some() { "yes" } else { "no" }.to_string(),
-        serde_json::to_value(rule)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        rule.to_string(),
         p.participants.len().to_string(),
         signed.to_string(),
         next.map(|d| d.due_on.to_string()).unwrap_or_default(),

@@ -6,10 +6,9 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use samverkan_domain::procurement::ParticipationInput;
 use samverkan_domain::{Caller, OrgId};
-use samverkan_store::Store;
+use samverkan_store::{Store, today};
 use uuid::Uuid;
 
-use super::procurements::today;
 use super::{ApiTags, Deleted, entity_response, org_param};
 use crate::auth::{BearerAuth, OptionalAuth};
 use crate::body::JsonBody;

@@ -14,7 +14,7 @@ use samverkan_domain::procurement::cpv;
 use samverkan_domain::solution::SolutionInput;
 use samverkan_domain::vocab::ProcurementStage;
 use samverkan_store::repo::procurements::{Procurement, ProcurementFilter, Transition};
-use samverkan_store::{Page, PageRequest, Store};
+use samverkan_store::{Page, PageRequest, Store, today};
 use uuid::Uuid;
 
 use super::{ApiTags, Deleted, entity_response, org_param, page};
@@ -95,11 +95,6 @@ pub struct ProcurementsApi {
     pub store: Store,
     /// Thresholds and export settings.
     pub settings: Arc<ProcurementSettings>,
-}
-
-/// Today's date in Sweden, for threshold checks, deadlines and expiry.
-pub(crate) fn today() -> NaiveDate {
-    samverkan_store::today()
 }
 
 impl ProcurementsApi {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ValidationErrors;
 use crate::money::Sek;
 use crate::vocab::ProcurementCategory;
+pub use crate::vocab::ThresholdRule;
 
 /// Threshold values in force for contracting authorities (municipalities and regions)
 /// during one period, as published by Upphandlingsmyndigheten.
@@ -127,21 +128,6 @@ impl ThresholdSchedule {
             explanation,
         }
     }
-}
-
-/// Which part of the procurement rules a value falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
-pub enum ThresholdRule {
-    /// At or above the EU threshold: LOU's EU-wide procedures and advertising apply.
-    AboveEuThreshold,
-    /// Below the EU threshold but not below the direct-award limit: LOU chapter 19
-    /// (simplified or selection procedure).
-    BelowEuThreshold,
-    /// Below the direct-award limit: direct award is allowed.
-    DirectAwardAllowed,
 }
 
 impl ThresholdRule {

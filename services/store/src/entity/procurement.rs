@@ -15,7 +15,6 @@ pub struct Model {
     pub procedure: String,
     pub category: String,
     pub stage: String,
-    pub stage_entered_on: Date,
     pub main_cpv: String,
     pub estimated_value_ore: i64,
     pub framework: Option<String>,

@@ -41,7 +41,6 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string_len("procedure", 40))
             .col(string_len("category", 20))
             .col(string_len("stage", 30))
-            .col(date("stage_entered_on"))
             .col(string_len("main_cpv", 10))
             .col(big_integer("estimated_value_ore"))
             .col(text_null("framework"))

@@ -84,7 +84,6 @@ fn active(p: &Procurement) -> Result<procurement::ActiveModel, StoreError> {
         procedure: Set(f.procedure.as_str().to_string()),
         category: Set(f.category.as_str().to_string()),
         stage: Set(p.stage.as_str().to_string()),
-        stage_entered_on: Set(p.stage_entered_on().unwrap_or_default()),
         main_cpv: Set(f.main_cpv.as_str().to_string()),
         estimated_value_ore: Set(f.estimated_value.to_ore()),
         framework: Set(f.framework.map(|t| serde_json::to_string(&t)).transpose()?),
