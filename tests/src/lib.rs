@@ -83,14 +83,20 @@ impl TestApp {
 
     /// Starts the application trusting the development issuer and `issuers`.
     pub async fn spawn_with(backend: Backend, issuers: Vec<IssuerConfig>) -> Self {
+        Self::spawn_configured(backend, |config| config.auth.issuers = issuers).await
+    }
+
+    /// Starts the application trusting the development issuer, with the test defaults
+    /// changed by `configure` (as an operator's configuration file would).
+    pub async fn spawn_configured(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
         config.auth.dev_issuer = true;
-        config.auth.issuers = issuers;
         config.auth.leeway_seconds = 0;
+        configure(&mut config);
         if backend == Backend::Postgres {
             config.database.url = postgres::fresh_database().await;
         }
@@ -113,7 +119,8 @@ impl TestApp {
         } else {
             None
         };
-        let (matches, matcher) = samverkan::matching::start(store.clone())
+        let weights = samverkan::matching_weights(&config).expect("valid matching weights");
+        let (matches, matcher) = samverkan::matching::start(store.clone(), weights)
             .await
             .expect("matchmaking starts");
         let app = samverkan::build_app(&config, store.clone(), search.index, matches)

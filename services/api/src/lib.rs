@@ -12,6 +12,7 @@ mod etag;
 mod limit;
 mod problem;
 pub mod procurement;
+mod ranked;
 pub mod resources;
 mod views;
 

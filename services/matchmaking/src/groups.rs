@@ -13,6 +13,8 @@ use rayon::prelude::*;
 
 use crate::cluster::{self, Edge};
 use crate::engine::Engine;
+use crate::model::NeedInfo;
+use crate::signals;
 
 /// Matches per need considered as group edges.
 const EDGES_PER_NEED: usize = 10;
@@ -37,6 +39,10 @@ pub struct Group {
     pub suggested_lead: String,
     /// Mean score over the members' pairs.
     pub cohesion: f32,
+    /// Why these needs belong together: the words and topics they share, how long all
+    /// their windows overlap, and each signal's mean contribution over the members' pairs
+    /// (the contributions add up to the cohesion).
+    pub why: crate::engine::Explanation,
 }
 
 impl Engine {
@@ -124,29 +130,38 @@ impl Engine {
 
     fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), f32>) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
-        let mut pair_scores = Vec::new();
+        let mut pair_count = 0usize;
+        let mut contributions: Vec<(String, f32)> = Vec::new();
         // word → (pairs sharing it, first position seen: pairs list words by contribution)
         let mut words: HashMap<String, (usize, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
             for &y in &m[k + 1..] {
-                let known = pairs.get(&(x.min(y), x.max(y))).copied();
-                pair_scores.push(known.unwrap_or(0.0));
-                // The label comes from the group's edges (its members' best matches).
-                let Some(found) = known.and_then(|_| self.score_pair(x, y)) else {
+                pair_count += 1;
+                // Only the group's edges (its members' best matches) count; a pair
+                // outside them counts 0, as in the linkage.
+                let Some(found) = pairs
+                    .get(&(x.min(y), x.max(y)))
+                    .and_then(|_| self.score_pair(x, y))
+                else {
                     continue;
                 };
+                add_contributions(&mut contributions, &found.why.contributions);
                 for w in found.why.shared_terms {
                     let seen = words.len();
                     words.entry(w).or_insert((0, seen)).0 += 1;
                 }
             }
         }
-        let mut label: Vec<(String, (usize, usize))> = words.into_iter().collect();
-        label.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        contributions
+            .iter_mut()
+            .for_each(|(_, v)| *v /= pair_count.max(1) as f32);
+        let mut terms: Vec<(String, (usize, usize))> = words.into_iter().collect();
+        terms.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        let terms: Vec<String> = terms.into_iter().take(8).map(|(w, _)| w).collect();
         let orgs: Vec<String> = needs.iter().map(|n| n.org.clone()).collect();
         Group {
             members: needs.iter().map(|n| n.id).collect(),
-            label: label.into_iter().take(4).map(|(w, _)| w).collect(),
+            label: terms.iter().take(4).cloned().collect(),
             level: needs
                 .iter()
                 .map(|n| n.collaboration_level)
@@ -155,7 +170,13 @@ impl Engine {
             combined_budget_sek: needs.iter().filter_map(|n| n.budget_max_sek).sum(),
             earliest_needed_by: needs.iter().filter_map(|n| n.needed_by).min(),
             suggested_lead: self.lead(&orgs, &needs.iter().map(|n| n.id).collect::<Vec<_>>()),
-            cohesion: pair_scores.iter().sum::<f32>() / pair_scores.len().max(1) as f32,
+            cohesion: contributions.iter().map(|(_, v)| v).sum::<f32>().min(1.0),
+            why: crate::engine::Explanation {
+                shared_terms: terms,
+                shared_topics: shared_topics(&needs),
+                timing_overlap_months: common_window(&needs),
+                contributions,
+            },
             orgs,
         }
     }
@@ -174,5 +195,87 @@ impl Engine {
             .max_by_key(|o| self.org(o).and_then(|x| x.population).unwrap_or(0))
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+/// Adds one pair's contributions to the running sums, signal by signal.
+fn add_contributions(sums: &mut Vec<(String, f32)>, pair: &[(String, f32)]) {
+    for (signal, value) in pair {
+        match sums.iter_mut().find(|(s, _)| s == signal) {
+            Some((_, sum)) => *sum += value,
+            None => sums.push((signal.clone(), *value)),
+        }
+    }
+}
+
+/// The topics two or more members carry, the most widely carried first (ties in the
+/// order first seen).
+fn shared_topics(needs: &[&NeedInfo]) -> Vec<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for topic in needs.iter().flat_map(|n| &n.topics) {
+        match counts.iter_mut().find(|(t, _)| t == topic) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((topic.clone(), 1)),
+        }
+    }
+    counts.retain(|(_, c)| *c >= 2);
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.into_iter().map(|(t, _)| t).collect()
+}
+
+/// Months the windows of all dated members overlap (negative: the earliest deadline comes
+/// that many months before the latest start); 0 when fewer than two members are dated.
+fn common_window(needs: &[&NeedInfo]) -> i32 {
+    let windows: Vec<(i32, i32)> = needs.iter().filter_map(|n| signals::window(n)).collect();
+    if windows.len() < 2 {
+        return 0;
+    }
+    let start = windows.iter().map(|w| w.0).max().unwrap_or(0);
+    let end = windows.iter().map(|w| w.1).min().unwrap_or(0);
+    end - start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(topics: &[&str], window: Option<(&str, &str)>) -> NeedInfo {
+        let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        NeedInfo {
+            id: Uuid::nil(),
+            org: "1280".into(),
+            title: String::new(),
+            text: String::new(),
+            activity_area: "omsorg".into(),
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            needed_from: window.and_then(|w| date(w.0)),
+            needed_by: window.and_then(|w| date(w.1)),
+            budget_max_sek: None,
+            collaboration_level: 0,
+            public: true,
+        }
+    }
+
+    #[test]
+    fn shared_topics_are_those_of_two_or_more_members_most_common_first() {
+        let a = need(&["iot", "gis"], None);
+        let b = need(&["valfardsteknik", "gis"], None);
+        let c = need(&["valfardsteknik", "gis", "e_arkiv"], None);
+        assert_eq!(shared_topics(&[&a, &b, &c]), ["gis", "valfardsteknik"]);
+    }
+
+    #[test]
+    fn the_common_window_is_where_every_dated_member_overlaps() {
+        let a = need(&[], Some(("2026-01-01", "2026-12-31")));
+        let b = need(&[], Some(("2026-06-01", "2027-06-30")));
+        let undated = need(&[], None);
+        assert_eq!(common_window(&[&a, &b, &undated]), 6, "June to December");
+        let late = need(&[], Some(("2028-03-01", "2028-12-31")));
+        assert_eq!(
+            common_window(&[&a, &late]),
+            -15,
+            "December 2026 to March 2028"
+        );
+        assert_eq!(common_window(&[&a, &undated]), 0, "one dated member");
     }
 }

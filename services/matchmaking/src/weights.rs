@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much each signal counts towards a need↔need score in [0, 1]. The weights sum to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Swedish text similarity (stemmed, TF-IDF weighted, compound-aware cosine).
     pub text: f32,
@@ -54,5 +54,106 @@ impl Default for Weights {
             group_threshold: 0.5,
             group_min_score: 0.2,
         }
+    }
+}
+
+/// The need↔need signal weights must add up to 1 within this, so that a score stays a
+/// share of the possible.
+const SUM_TOLERANCE: f32 = 1e-3;
+
+impl Weights {
+    /// Every problem with these weights, as (field, message), so an operator's mistake
+    /// stops the service at start with all of them named, instead of skewing matches.
+    pub fn validate(&self) -> Result<(), Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        for (field, value) in self.fields() {
+            if !(0.0..=1.0).contains(&value) {
+                problems.push((field, format!("must be between 0 and 1 (got {value})")));
+            }
+        }
+        let signals = [
+            self.text,
+            self.topics,
+            self.area,
+            self.timing,
+            self.level,
+            self.subregion,
+        ];
+        let sum: f32 = signals.iter().sum();
+        if (sum - 1.0).abs() > SUM_TOLERANCE {
+            problems.push((
+                "text",
+                format!(
+                    "text, topics, area, timing, level and subregion must add up to 1 (they add up to {sum})"
+                ),
+            ));
+        }
+        if self.full_support_text <= 0.0 {
+            problems.push(("full_support_text", "must be above 0".to_string()));
+        }
+        if self.min_text > self.full_support_text {
+            problems.push((
+                "min_text",
+                format!(
+                    "must not exceed full_support_text ({})",
+                    self.full_support_text
+                ),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn fields(&self) -> [(&'static str, f32); 11] {
+        [
+            ("text", self.text),
+            ("topics", self.topics),
+            ("area", self.area),
+            ("timing", self.timing),
+            ("level", self.level),
+            ("subregion", self.subregion),
+            ("ngram_share", self.ngram_share),
+            ("min_text", self.min_text),
+            ("full_support_text", self.full_support_text),
+            ("group_threshold", self.group_threshold),
+            ("group_min_score", self.group_min_score),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        assert_eq!(Weights::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let w = Weights {
+            text: 0.7,
+            timing: -0.1,
+            ngram_share: f32::NAN,
+            min_text: 0.8,
+            ..Weights::default()
+        };
+        let fields: Vec<&str> = w.validate().unwrap_err().iter().map(|p| p.0).collect();
+        assert_eq!(fields, ["timing", "ngram_share", "text", "min_text"]);
+    }
+
+    #[test]
+    fn signal_weights_must_add_up_to_one() {
+        let w = Weights {
+            text: 0.5,
+            ..Weights::default()
+        };
+        let problems = w.validate().unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].1.contains("add up to 1"), "{problems:?}");
     }
 }

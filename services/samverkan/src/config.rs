@@ -32,6 +32,9 @@ pub struct Config {
     pub meili_index: String,
     /// Joint procurements: dated thresholds and export settings.
     pub procurement: ProcurementConfig,
+    /// The matchmaking weights (`[matching]`); unset fields keep their defaults, documented
+    /// in `docs/matching.md`. Checked at start.
+    pub matching: samverkan_matchmaking::Weights,
 }
 
 /// The procurement defaults shipped with the service (`config/procurement.toml`).
@@ -97,6 +100,7 @@ impl Default for Config {
             meili_key: None,
             meili_index: "samverkan".into(),
             procurement: ProcurementConfig::default(),
+            matching: samverkan_matchmaking::Weights::default(),
         }
     }
 }
@@ -262,6 +266,29 @@ mod tests {
                 !config.auth.dev_issuer,
                 "the development issuer is off unless asked for"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns figment::Error
+    fn matching_weights_come_from_the_file_and_unknown_ones_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "samverkan.toml",
+                "[matching]\ntext = 0.5\ntopics = 0.22\nmin_text = 0.2\n",
+            )?;
+            let config = Config::load(None).map_err(|e| *e)?;
+            assert_eq!(config.matching.text, 0.5);
+            assert_eq!(config.matching.min_text, 0.2);
+            assert_eq!(
+                config.matching.area,
+                samverkan_matchmaking::Weights::default().area,
+                "unset weights keep their defaults"
+            );
+            jail.create_file("samverkan.toml", "[matching]\ntxet = 0.5\n")?;
+            let refused = Config::load(None).expect_err("a misspelt weight is refused");
+            assert!(refused.to_string().contains("txet"), "{refused}");
             Ok(())
         });
     }

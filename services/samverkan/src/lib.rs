@@ -145,3 +145,36 @@ pub fn procurement_settings(config: &Config) -> anyhow::Result<samverkan_api::Pr
         public_url: p.public_url.clone(),
     })
 }
+
+/// Checks the matchmaking weights: every one in [0, 1], the signal weights adding up
+/// to 1. All problems are named in one error, as `matching.<field>: <message>`.
+pub fn matching_weights(config: &Config) -> anyhow::Result<samverkan_matchmaking::Weights> {
+    config.matching.validate().map_err(|problems| {
+        let problems: Vec<String> = problems
+            .iter()
+            .map(|(field, message)| format!("matching.{field}: {message}"))
+            .collect();
+        anyhow::anyhow!("invalid matching configuration: {}", problems.join("; "))
+    })?;
+    Ok(config.matching)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_matching_weights_stop_the_service_with_every_field_named() {
+        let mut config = Config::default();
+        config.matching.text = 0.9;
+        config.matching.group_threshold = 1.5;
+        let error = matching_weights(&config).unwrap_err().to_string();
+        assert!(
+            error.contains("matching.group_threshold: must be between 0 and 1"),
+            "{error}"
+        );
+        assert!(error.contains("matching.text: text, topics"), "{error}");
+        config.matching = samverkan_matchmaking::Weights::default();
+        assert!(matching_weights(&config).is_ok());
+    }
+}

@@ -109,6 +109,9 @@ fn init_logging(filter: &str) {
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    // Configuration mistakes stop the service before it touches any data.
+    let weights = samverkan::matching_weights(&config)?;
+    samverkan::procurement_settings(&config)?;
     let store = open_store(&config).await?;
     if demo {
         match demo::seed(&store).await? {
@@ -121,7 +124,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let search = open_search(&config).await?;
     let _indexer = start_indexing(&store, &search).await?;
-    let (matches, _matcher) = samverkan::matching::start(store.clone()).await?;
+    let (matches, _matcher) = samverkan::matching::start(store.clone(), weights).await?;
     let app = build_app(&config, store, search.index, matches).await?;
     let acceptor = TcpListener::bind(config.server.listen.clone())
         .into_acceptor()
@@ -172,8 +175,7 @@ async fn shutdown_signal() {
 
 async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let engine =
-        samverkan::matching::load(&store, samverkan_matchmaking::Weights::default()).await?;
+    let engine = samverkan::matching::load(&store, samverkan::matching_weights(config)?).await?;
     let groups = engine.groups();
     println!(
         "{} open needs, {} groups",
@@ -198,6 +200,19 @@ async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
         if !explain {
             continue;
         }
+        let why = &group.why;
+        let parts: Vec<String> = why
+            .contributions
+            .iter()
+            .map(|(signal, value)| format!("{signal} {value:.2}"))
+            .collect();
+        println!(
+            "   why: words {}; topics {}; all windows overlap {} months; mean contributions {}",
+            why.shared_terms.join(", "),
+            why.shared_topics.join(", "),
+            why.timing_overlap_months,
+            parts.join(", ")
+        );
         for id in &group.members {
             let Some(i) = engine.index_of(*id) else {
                 continue;

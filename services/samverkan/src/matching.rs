@@ -136,16 +136,19 @@ fn maturity(m: Maturity) -> u8 {
     }
 }
 
-/// Builds the first snapshot, then keeps it current in the background.
-pub async fn start(store: Store) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
+/// Builds the first snapshot with `weights`, then keeps it current in the background.
+pub async fn start(
+    store: Store,
+    weights: Weights,
+) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
-    snapshot.set(load(&store, Weights::default()).await?);
-    let handle = tokio::spawn(refresh(store, snapshot.clone(), seen));
+    snapshot.set(load(&store, weights).await?);
+    let handle = tokio::spawn(refresh(store, weights, snapshot.clone(), seen));
     Ok((snapshot, handle))
 }
 
-async fn refresh(store: Store, snapshot: Arc<Snapshot>, mut seen: u64) {
+async fn refresh(store: Store, weights: Weights, snapshot: Arc<Snapshot>, mut seen: u64) {
     let mut built = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -153,7 +156,7 @@ async fn refresh(store: Store, snapshot: Arc<Snapshot>, mut seen: u64) {
         if now == seen && built.elapsed() < REFRESH {
             continue;
         }
-        match load(&store, Weights::default()).await {
+        match load(&store, weights).await {
             Ok(engine) => {
                 snapshot.set(engine);
                 seen = now;

@@ -181,3 +181,297 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
 }
 
 on_both_backends!(shared_needs_groups_and_solutions);
+
+/// A need on digital locks in home care, in the words of organisation `n` of five.
+fn lock_variant(n: usize) -> Value {
+    let texts = [
+        "Hemtjänstens personal bär många fysiska nycklar. Vi vill ersätta dem med digitala lås.",
+        "Undersköterskor i hemtjänsten ska öppna dörren med digitala lås i stället för nycklar.",
+        "Digitala lås hos brukare i hemtjänsten, med loggning av varje besök.",
+        "Nycklarna i hemtjänsten ska bort: digitala lås som öppnas med mobilen.",
+        "Vi behöver digitala lås i hemtjänsten så att personalen slipper hämta nycklar.",
+    ];
+    let mut need = lock_need("Digitala lås i hemtjänsten", texts[n], "public");
+    need["tags"] = json!([]);
+    need
+}
+
+/// An e-archive need of the support functions.
+fn archive_need(text: &str) -> Value {
+    let mut need = lock_need("E-arkiv för digitala allmänna handlingar", text, "public");
+    need["activity_area"] = json!("ledning_stod");
+    need["topics"] = json!(["e_arkiv"]);
+    need["tags"] = json!([]);
+    need
+}
+
+/// The coordinator's groups for `query`, once the snapshot shows `groups` of them.
+async fn groups_of(app: &TestApp, query: &str, token: &str, groups: usize) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = app
+            .get(&format!("/api/v1/match-groups?{query}"), Some(token))
+            .await
+            .body;
+        if last["items"].as_array().is_some_and(|i| i.len() >= groups) {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
+}
+
+/// Every item of a ranked list, walked page by page with `limit`; and how many pages.
+async fn walk(app: &TestApp, path: &str, token: Option<&str>, limit: u32) -> (Vec<Value>, usize) {
+    let (mut items, mut pages, mut cursor) = (Vec::new(), 0, None::<String>);
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{path}{sep}limit={limit}");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get(&url, token).await;
+        assert_eq!(page.status, 200, "{url}: {}", page.body);
+        items.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return (items, pages),
+        }
+    }
+}
+
+async fn pages_filters_and_group_reasons(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let coordinator = app.token("region-skane", &[Role::Coordinator]);
+    let mut locks = Vec::new();
+    for (n, org) in ["1286", "1266", "1270", "1281", "1280"].iter().enumerate() {
+        let mut need = lock_variant(n);
+        if n == 4 {
+            // The others' windows are 2027; this one runs June 2027 to June 2028.
+            need["needed_from"] = json!("2027-06-01");
+            need["needed_by"] = json!("2028-06-30");
+        }
+        let token = app.token(org, &[Role::Strategist]);
+        let created = app.post("/api/v1/needs", Some(&token), &need).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        locks.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    for (org, text) in [
+        (
+            "1283",
+            "Ett e-arkiv för att bevara allmänna handlingar digitalt på lång sikt.",
+        ),
+        (
+            "1257",
+            "Digitala allmänna handlingar ska bevaras i ett e-arkiv på lång sikt.",
+        ),
+    ] {
+        let token = app.token(org, &[Role::Strategist]);
+        let created = app
+            .post("/api/v1/needs", Some(&token), &archive_need(text))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+    }
+
+    // Matches page by page: the same list as one page, each match once.
+    let a = &locks[0];
+    let whole = matches_of(&app, a, None, 4).await;
+    let whole: Vec<Value> = whole["items"].as_array().unwrap().clone();
+    assert_eq!(whole.len(), 4, "the other four lock needs: {whole:?}");
+    let (paged, pages) = walk(&app, &format!("/api/v1/needs/{a}/matches"), None, 3).await;
+    assert_eq!(pages, 2);
+    assert_eq!(
+        paged.iter().map(|m| &m["id"]).collect::<Vec<_>>(),
+        whole.iter().map(|m| &m["id"]).collect::<Vec<_>>()
+    );
+    let first = app
+        .get(&format!("/api/v1/needs/{a}/matches?limit=3"), None)
+        .await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let elsewhere = app
+        .get(
+            &format!("/api/v1/needs/{}/matches?cursor={cursor}", locks[1]),
+            None,
+        )
+        .await;
+    assert_problem(&elsewhere, 400);
+    assert_eq!(elsewhere.error_fields(), ["cursor"]);
+    for bad in ["cursor=bm90LWEtY3Vyc29y", "limit=0", "limit=51"] {
+        let reply = app
+            .get(&format!("/api/v1/needs/{a}/matches?{bad}"), None)
+            .await;
+        assert_problem(&reply, 400);
+        assert_eq!(reply.error_fields().len(), 1, "{bad}: {}", reply.body);
+    }
+
+    // Two groups; the lock group explains itself.
+    let groups = groups_of(&app, "", &coordinator, 2).await;
+    let items = groups["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{groups}");
+    let lock_group = &items[0];
+    assert_eq!(lock_group["members"].as_array().unwrap().len(), 5);
+    let why = &lock_group["why"];
+    assert!(
+        why["shared_terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "lås"),
+        "{why}"
+    );
+    assert_eq!(why["shared_topics"], json!(["valfardsteknik", "iot"]));
+    assert_eq!(why["timing_overlap_months"], 6, "June to December 2027");
+    let total: f64 = why["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_f64().unwrap())
+        .sum();
+    let cohesion = lock_group["cohesion"].as_f64().unwrap();
+    assert!((total - cohesion).abs() < 1e-3, "{total} vs {cohesion}");
+    assert_eq!(items[1]["members"].as_array().unwrap().len(), 2);
+    assert_eq!(items[1]["why"]["shared_topics"], json!(["e_arkiv"]));
+
+    // Groups page by page, and each filter keeps the groups it names.
+    let (paged, pages) = walk(&app, "/api/v1/match-groups", Some(&coordinator), 1).await;
+    assert_eq!(pages, 2);
+    assert_eq!(paged, items.to_vec());
+    let sizes = |page: Value| -> Vec<usize> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["members"].as_array().unwrap().len())
+            .collect()
+    };
+    let above = format!("min_score={}", cohesion + 0.001);
+    for (query, expected) in [
+        ("topic=e_arkiv", vec![2]),
+        ("activity_area=omsorg", vec![5]),
+        ("subregion=Familjen%20Helsingborg", vec![2]),
+        ("subregion=Skåne%20Nordost", vec![5]),
+        ("min_size=3", vec![5]),
+        ("min_size=6", vec![]),
+        (&format!("min_score={cohesion}"), vec![5]),
+        (&above, vec![]),
+    ] {
+        let page = app
+            .get(&format!("/api/v1/match-groups?{query}"), Some(&coordinator))
+            .await;
+        assert_eq!(page.status, 200, "{query}: {}", page.body);
+        let got = sizes(page.body);
+        // A cohesion filter keeps or drops the lock group; the archive group's cohesion
+        // is its own.
+        if query.starts_with("min_score") {
+            assert_eq!(got.contains(&5), !expected.is_empty(), "{query}: {got:?}");
+        } else {
+            assert_eq!(got, expected, "{query}");
+        }
+    }
+    for (query, field) in [
+        ("topic=blockchain", "topic"),
+        ("activity_area=space", "activity_area"),
+        ("min_size=1", "min_size"),
+        ("min_score=1.5", "min_score"),
+        ("min_score=-0.1", "min_score"),
+        ("limit=0", "limit"),
+    ] {
+        let reply = app
+            .get(&format!("/api/v1/match-groups?{query}"), Some(&coordinator))
+            .await;
+        assert_problem(&reply, 400);
+        assert_eq!(reply.error_fields(), [field], "{query}: {}", reply.body);
+    }
+}
+
+on_both_backends!(pages_filters_and_group_reasons);
+
+async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let coordinator = app.token("region-skane", &[Role::Coordinator]);
+    let ystad = app.token("1286", &[Role::Strategist]);
+    let horby = app.token("1266", &[Role::Strategist]);
+    let a = app
+        .post("/api/v1/needs", Some(&ystad), &lock_variant(0))
+        .await;
+    let b = app
+        .post("/api/v1/needs", Some(&horby), &lock_variant(1))
+        .await;
+    let (a, b_id) = (
+        a.body["id"].as_str().unwrap().to_string(),
+        b.body["id"].as_str().unwrap().to_string(),
+    );
+    let found = matches_of(&app, &a, None, 1).await;
+    assert_eq!(ids(&found), [b_id.clone()]);
+    assert_eq!(
+        groups_of(&app, "", &coordinator, 1).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let mut withdrawn = lock_variant(1);
+    withdrawn["status"] = json!("withdrawn");
+    let put = app
+        .put(
+            &format!("/api/v1/needs/{b_id}"),
+            Some(&horby),
+            &b.etag(),
+            &withdrawn,
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let mut left = Value::Null;
+    for _ in 0..100 {
+        left = app
+            .get(&format!("/api/v1/needs/{a}/matches"), None)
+            .await
+            .body;
+        if left["items"].as_array().is_some_and(|i| i.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left["items"], json!([]), "a withdrawn need is no partner");
+    let groups = app.get("/api/v1/match-groups", Some(&coordinator)).await;
+    assert_eq!(groups.body["items"], json!([]), "nor part of a group");
+}
+
+on_both_backends!(withdrawn_needs_leave_matches_and_groups);
+
+async fn operators_weights_shape_the_scores(backend: Backend) {
+    // An operator who weighs shared topics higher (0.22 instead of 0.12, the text
+    // correspondingly lower) sees it in every explanation.
+    let app = TestApp::spawn_configured(backend, |config| {
+        config.matching.text = 0.50;
+        config.matching.topics = 0.22;
+    })
+    .await;
+    let ystad = app.token("1286", &[Role::Strategist]);
+    let horby = app.token("1266", &[Role::Strategist]);
+    let a = app
+        .post("/api/v1/needs", Some(&ystad), &lock_variant(0))
+        .await;
+    // The same text: full text support, so each signal contributes its whole weight.
+    let mut same = lock_variant(0);
+    same["title"] = json!("Digitala lås i hemtjänsten i Hörby");
+    app.post("/api/v1/needs", Some(&horby), &same).await;
+    let a = a.body["id"].as_str().unwrap();
+    let found = matches_of(&app, a, None, 1).await;
+    let contributions = found["items"][0]["why"]["contributions"]
+        .as_array()
+        .unwrap();
+    let value = |signal: &str| {
+        contributions
+            .iter()
+            .find(|c| c["signal"] == signal)
+            .and_then(|c| c["value"].as_f64())
+            .unwrap()
+    };
+    assert!((value("topics") - 0.22).abs() < 1e-4, "{contributions:?}");
+    assert!((value("text") - 0.50).abs() < 1e-4, "{contributions:?}");
+}
+
+on_both_backends!(operators_weights_shape_the_scores);

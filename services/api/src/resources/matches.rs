@@ -7,7 +7,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use samverkan_domain::Caller;
-use samverkan_domain::vocab::Visibility;
+use samverkan_domain::vocab::{ActivityArea, Topic, Visibility};
 use samverkan_matchmaking::{Engine, Explanation, Group, Match, Snapshot};
 use samverkan_store::Store;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use crate::auth::{BearerAuth, OptionalAuth};
 use crate::problem::ApiError;
+use crate::ranked;
 
 /// Matches computed per need before visibility filtering and paging.
 const MAX_MATCHES: usize = 100;
@@ -85,6 +86,8 @@ pub struct MatchView {
 pub struct MatchPage {
     /// The matches.
     pub items: Vec<MatchView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// A proposed collaboration.
@@ -106,6 +109,10 @@ pub struct GroupView {
     pub suggested_lead: String,
     /// Mean score over the members' pairs.
     pub cohesion: f32,
+    /// Why these needs belong together: the words and topics two or more members share,
+    /// the months all dated members' windows overlap, and each signal's mean
+    /// contribution over the members' pairs (they add up to the cohesion).
+    pub why: ExplanationView,
 }
 
 /// Groups, largest and most cohesive first.
@@ -113,6 +120,8 @@ pub struct GroupView {
 pub struct GroupPage {
     /// The groups.
     pub items: Vec<GroupView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 fn level_name(level: u8) -> &'static str {
@@ -145,17 +154,6 @@ fn view(m: Match, title: String) -> MatchView {
     }
 }
 
-fn check_limit(limit: Option<u64>) -> Result<usize, ApiError> {
-    match limit {
-        None => Ok(10),
-        Some(n @ 1..=50) => Ok(n as usize),
-        Some(n) => Err(ApiError::field(
-            "limit",
-            format!("must be between 1 and 50 (got {n})"),
-        )),
-    }
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Matchmaking")]
 impl MatchesApi {
     /// Needs of other organisations that are the same or close to this one, best first,
@@ -170,17 +168,22 @@ impl MatchesApi {
         &self,
         auth: OptionalAuth,
         id: Path<Uuid>,
+        /// Page size, 1-50 (default 10).
         limit: Query<Option<u64>>,
+        /// `next_cursor` from the previous page.
+        cursor: Query<Option<String>>,
     ) -> Result<Json<MatchPage>, ApiError> {
         let caller = auth.caller();
-        let limit = check_limit(limit.0)?;
         self.store.get_need(&caller, id.0).await?;
         let engine = self.snapshot.get();
-        let items = engine
+        let visible = engine
             .matches(id.0, MAX_MATCHES)
             .into_iter()
-            .filter(|m| visible(&engine, &caller, m.id))
-            .take(limit)
+            .filter(|m| visible(&engine, &caller, m.id));
+        let list = format!("matches:{}", id.0);
+        let (found, next_cursor) = ranked::page(visible, &list, limit.0, cursor.0.as_deref())?;
+        let items = found
+            .into_iter()
             .map(|m| {
                 let title = engine
                     .index_of(m.id)
@@ -189,7 +192,7 @@ impl MatchesApi {
                 view(m, title)
             })
             .collect();
-        Ok(Json(MatchPage { items }))
+        Ok(Json(MatchPage { items, next_cursor }))
     }
 
     /// Existing solutions that could meet this need, best first: text and topic fit,
@@ -206,25 +209,31 @@ impl MatchesApi {
         id: Path<Uuid>,
         /// Also list the owner's own solutions.
         include_own: Query<Option<bool>>,
+        /// Page size, 1-50 (default 10).
         limit: Query<Option<u64>>,
+        /// `next_cursor` from the previous page.
+        cursor: Query<Option<String>>,
     ) -> Result<Json<MatchPage>, ApiError> {
         let caller = auth.caller();
-        let limit = check_limit(limit.0)?;
         self.store.get_need(&caller, id.0).await?;
         let engine = self.snapshot.get();
-        let items = engine
-            .solution_matches(id.0, limit, include_own.0.unwrap_or(false))
+        let own = include_own.0.unwrap_or(false);
+        let found = engine.solution_matches(id.0, MAX_MATCHES, own);
+        let list = format!("solution-matches:{}:{own}", id.0);
+        let (found, next_cursor) = ranked::page(found, &list, limit.0, cursor.0.as_deref())?;
+        let items = found
             .into_iter()
             .map(|m| {
                 let title = engine.solution_name(m.id).unwrap_or_default();
                 view(m, title)
             })
             .collect();
-        Ok(Json(MatchPage { items }))
+        Ok(Json(MatchPage { items, next_cursor }))
     }
 
     /// Groups of needs from two or more organisations that could become one
-    /// collaboration (coordinator only).
+    /// collaboration (coordinator only), largest and most cohesive first, each with the
+    /// reasons.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/match-groups",
@@ -235,16 +244,19 @@ impl MatchesApi {
         &self,
         auth: BearerAuth,
         /// Only groups with a member in this activity area.
-        activity_area: Query<Option<String>>,
+        activity_area: Query<Option<ActivityArea>>,
         /// Only groups with a member on this topic.
-        topic: Query<Option<String>>,
-        /// Only groups with a member organisation in this sub-region.
+        topic: Query<Option<Topic>>,
+        /// Only groups with a member organisation in this sub-region, e.g. `Skåne Nordost`.
         subregion: Query<Option<String>>,
-        /// Only groups with at least this many members (default 2).
+        /// Only groups with at least this many members, 2 or more (default 2).
         min_size: Query<Option<u32>>,
-        /// Only groups at least this cohesive (0-1).
+        /// Only groups at least this cohesive, 0-1 (default 0).
         min_score: Query<Option<f32>>,
+        /// Page size, 1-50 (default 10).
         limit: Query<Option<u64>>,
+        /// `next_cursor` from the previous page.
+        cursor: Query<Option<String>>,
     ) -> Result<Json<GroupPage>, ApiError> {
         if !auth.0.reads_all_tenants() {
             return Err(ApiError::Forbidden(Json(crate::problem::Problem::new(
@@ -252,39 +264,22 @@ impl MatchesApi {
                 "match groups span every municipality's needs: the regional coordinator reads them",
             ))));
         }
-        let limit = check_limit(limit.0)?;
-        let engine = self.snapshot.get();
-        let member = |g: &Group, pred: &dyn Fn(&samverkan_matchmaking::NeedInfo) -> bool| {
-            g.members
-                .iter()
-                .filter_map(|id| engine.index_of(*id))
-                .any(|i| pred(&engine.needs()[i]))
+        let filter = GroupFilter {
+            activity_area: activity_area.0.map(|a| a.as_str()),
+            topic: topic.0.map(|t| t.as_str()),
+            subregion: subregion.0,
+            min_size: check_min_size(min_size.0)?,
+            min_score: check_min_score(min_score.0)?,
         };
-        let items = engine
+        let engine = self.snapshot.get();
+        let kept = engine
             .cached_groups()
             .iter()
-            .filter(|g| g.members.len() >= min_size.0.unwrap_or(2) as usize)
-            .filter(|g| g.cohesion >= min_score.0.unwrap_or(0.0))
-            .filter(|g| {
-                activity_area
-                    .0
-                    .as_ref()
-                    .is_none_or(|a| member(g, &|n| &n.activity_area == a))
-            })
-            .filter(|g| {
-                topic
-                    .0
-                    .as_ref()
-                    .is_none_or(|t| member(g, &|n| n.topics.contains(t)))
-            })
-            .filter(|g| {
-                subregion.0.as_ref().is_none_or(|s| {
-                    g.orgs
-                        .iter()
-                        .any(|o| engine.org(o).and_then(|x| x.subregion.as_ref()) == Some(s))
-                })
-            })
-            .take(limit)
+            .filter(|g| filter.admits(&engine, g));
+        let (found, next_cursor) =
+            ranked::page(kept, &filter.list(), limit.0, cursor.0.as_deref())?;
+        let items = found
+            .into_iter()
             .map(|g| GroupView {
                 collaboration_level: level_name(g.level).into(),
                 combined_budget_sek: format!("{}.00", g.combined_budget_sek),
@@ -294,8 +289,73 @@ impl MatchesApi {
                 earliest_needed_by: g.earliest_needed_by,
                 suggested_lead: g.suggested_lead.clone(),
                 cohesion: g.cohesion,
+                why: g.why.clone().into(),
             })
             .collect();
-        Ok(Json(GroupPage { items }))
+        Ok(Json(GroupPage { items, next_cursor }))
+    }
+}
+
+/// The coordinator's filters on groups, checked.
+struct GroupFilter {
+    activity_area: Option<&'static str>,
+    topic: Option<&'static str>,
+    subregion: Option<String>,
+    min_size: usize,
+    min_score: f32,
+}
+
+impl GroupFilter {
+    /// Whether group `g` passes every filter.
+    fn admits(&self, engine: &Engine, g: &Group) -> bool {
+        let member = |pred: &dyn Fn(&samverkan_matchmaking::NeedInfo) -> bool| {
+            g.members
+                .iter()
+                .filter_map(|id| engine.index_of(*id))
+                .any(|i| pred(&engine.needs()[i]))
+        };
+        g.members.len() >= self.min_size
+            && g.cohesion >= self.min_score
+            && self
+                .activity_area
+                .is_none_or(|a| member(&|n| n.activity_area == a))
+            && self
+                .topic
+                .is_none_or(|t| member(&|n| n.topics.iter().any(|x| x == t)))
+            && self.subregion.as_ref().is_none_or(|s| {
+                g.orgs
+                    .iter()
+                    .any(|o| engine.org(o).and_then(|x| x.subregion.as_ref()) == Some(s))
+            })
+    }
+
+    /// The list these filters select, for the page cursor.
+    fn list(&self) -> String {
+        format!(
+            "groups:{:?}:{:?}:{:?}:{}:{}",
+            self.activity_area, self.topic, self.subregion, self.min_size, self.min_score
+        )
+    }
+}
+
+fn check_min_size(min_size: Option<u32>) -> Result<usize, ApiError> {
+    match min_size {
+        None => Ok(2),
+        Some(n) if n >= 2 => Ok(n as usize),
+        Some(n) => Err(ApiError::field(
+            "min_size",
+            format!("must be 2 or more: a group has needs of two or more organisations (got {n})"),
+        )),
+    }
+}
+
+fn check_min_score(min_score: Option<f32>) -> Result<f32, ApiError> {
+    match min_score {
+        None => Ok(0.0),
+        Some(s) if (0.0..=1.0).contains(&s) => Ok(s),
+        Some(s) => Err(ApiError::field(
+            "min_score",
+            format!("must be between 0 and 1 (got {s})"),
+        )),
     }
 }
