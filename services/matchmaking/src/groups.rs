@@ -219,7 +219,7 @@ fn shared_topics(needs: &[&NeedInfo]) -> Vec<String> {
         }
     }
     counts.retain(|(_, c)| *c >= 2);
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.into_iter().map(|(t, _)| t).collect()
 }
 

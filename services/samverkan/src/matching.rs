@@ -1,6 +1,9 @@
 //! Feeds the matchmaking engine from the database and keeps its snapshot current: a
 //! rebuild after writes (checked every second), and every half minute for writes made by
-//! other instances. Reads never wait for a rebuild.
+//! other instances. Matches are answered from a rebuilt engine as soon as it is
+//! prepared; its groups are formed beside it and replace the previous groups when done
+//! (a grouping still running when another rebuild lands is followed by one for the
+//! newest). Reads never wait for a rebuild.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -109,14 +112,19 @@ pub async fn load(store: &Store, weights: Weights) -> anyhow::Result<Engine> {
             population: o.population.map(|p| p.0.max(0) as u64),
         })
         .collect();
-    // Analysis and grouping are CPU work: off the async workers, so requests go on.
-    let engine = tokio::task::spawn_blocking(move || {
-        let engine = Engine::new(weights, needs, solutions, orgs);
+    // Analysis is CPU work: off the async workers, so requests go on.
+    let engine =
+        tokio::task::spawn_blocking(move || Engine::new(weights, needs, solutions, orgs)).await?;
+    Ok(engine)
+}
+
+/// Forms `engine`'s groups on a blocking thread (CPU work, minutes at 100,000 needs).
+async fn form_groups(engine: Arc<Engine>) -> anyhow::Result<Arc<Engine>> {
+    Ok(tokio::task::spawn_blocking(move || {
         engine.cached_groups();
         engine
     })
-    .await?;
-    Ok(engine)
+    .await?)
 }
 
 fn level(l: CollaborationLevel) -> u8 {
@@ -136,19 +144,38 @@ fn maturity(m: Maturity) -> u8 {
     }
 }
 
-/// Builds the first snapshot with `weights`, then keeps it current in the background.
+/// Builds the first snapshot with `weights`, groups included, then keeps it current in
+/// the background: matches follow each rebuild at once, groups once formed.
 pub async fn start(
     store: Store,
     weights: Weights,
 ) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
-    snapshot.set(load(&store, weights).await?);
-    let handle = tokio::spawn(refresh(store, weights, snapshot.clone(), seen));
+    let first = form_groups(Arc::new(load(&store, weights).await?)).await?;
+    snapshot.set(first.clone());
+    snapshot.set_grouped(first.clone());
+    let (engines, latest) = tokio::sync::watch::channel(first);
+    // One task runs both loops, so aborting it stops both.
+    let handle = tokio::spawn({
+        let snapshot = snapshot.clone();
+        async move {
+            tokio::join!(
+                group_latest(latest, snapshot.clone()),
+                refresh(store, weights, snapshot, engines, seen)
+            );
+        }
+    });
     Ok((snapshot, handle))
 }
 
-async fn refresh(store: Store, weights: Weights, snapshot: Arc<Snapshot>, mut seen: u64) {
+async fn refresh(
+    store: Store,
+    weights: Weights,
+    snapshot: Arc<Snapshot>,
+    engines: tokio::sync::watch::Sender<Arc<Engine>>,
+    mut seen: u64,
+) {
     let mut built = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -158,11 +185,27 @@ async fn refresh(store: Store, weights: Weights, snapshot: Arc<Snapshot>, mut se
         }
         match load(&store, weights).await {
             Ok(engine) => {
-                snapshot.set(engine);
+                let engine = Arc::new(engine);
+                snapshot.set(engine.clone());
+                engines.send_replace(engine);
                 seen = now;
                 built = Instant::now();
             }
             Err(e) => tracing::warn!(error = %e, "matchmaking refresh failed; retrying"),
+        }
+    }
+}
+
+/// Forms the groups of the newest engine, skipping any that were replaced meanwhile.
+async fn group_latest(
+    mut latest: tokio::sync::watch::Receiver<Arc<Engine>>,
+    snapshot: Arc<Snapshot>,
+) {
+    while latest.changed().await.is_ok() {
+        let engine = latest.borrow_and_update().clone();
+        match form_groups(engine).await {
+            Ok(engine) => snapshot.set_grouped(engine),
+            Err(e) => tracing::warn!(error = %e, "forming match groups failed"),
         }
     }
 }

@@ -271,7 +271,7 @@ impl MatchesApi {
             min_size: check_min_size(min_size.0)?,
             min_score: check_min_score(min_score.0)?,
         };
-        let engine = self.snapshot.get();
+        let engine = self.snapshot.grouped();
         let kept = engine
             .cached_groups()
             .iter()
