@@ -119,8 +119,8 @@ impl TestApp {
         } else {
             None
         };
-        let weights = samverkan::matching_weights(&config).expect("valid matching weights");
-        let (matches, matcher) = samverkan::matching::start(store.clone(), weights)
+        let settings = samverkan::matching_settings(&config).expect("valid matching settings");
+        let (matches, matcher) = samverkan::matching::start(store.clone(), settings)
             .await
             .expect("matchmaking starts");
         let app = samverkan::build_app(&config, store.clone(), search.index, matches)

@@ -4,6 +4,7 @@
 //! (exact up to 256 distinct texts; beyond, approximate with exact re-scoring).
 //!
 //! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [SIZES...]`
+//! (`THESAURUS=FILE` before it prepares the engine with that thesaurus).
 //!
 //! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
 //! needs), which flatters the engine: needs with the same text are analysed and searched
@@ -17,7 +18,7 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, Weights};
+use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, Thesaurus, Weights};
 use uuid::Uuid;
 
 const SUBJECTS: &[&str] = &[
@@ -297,13 +298,22 @@ fn main() {
     } else {
         sizes
     };
+    // `THESAURUS=FILE`: prepare with a thesaurus, to measure what expanding texts costs.
+    let thesaurus = std::env::var("THESAURUS").map_or_else(
+        |_| Thesaurus::default(),
+        |path| {
+            let raw = std::fs::read_to_string(path).expect("THESAURUS is readable");
+            Thesaurus::new(&samverkan_matchmaking::thesaurus::parse_sets(&raw).expect("valid"))
+        },
+    );
     println!(
         "| needs | prepare s | match one need ms (p50 / max of 50) | all groups s | groups | recall@10 vs brute force | peak RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|");
     for n in sizes {
         let started = Instant::now();
-        let engine = Engine::new(Weights::default(), generate(n), vec![], orgs());
+        let engine =
+            Engine::with_thesaurus(Weights::default(), &thesaurus, generate(n), vec![], orgs());
         let prepare = started.elapsed().as_secs_f64();
         let mut times = Vec::new();
         let mut recall_hits = 0;

@@ -1,5 +1,6 @@
 //! Scores need↔need and need→solution pairs, and explains each score.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -9,6 +10,7 @@ use crate::index::{self, TextIndex};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Profile};
 use crate::signals;
+use crate::thesaurus::{StemCache, Thesaurus};
 use crate::vectors::{self, Sparse, cosine};
 use crate::weights::Weights;
 
@@ -62,19 +64,36 @@ impl Engine {
         solutions: Vec<SolutionInfo>,
         orgs: Vec<OrgInfo>,
     ) -> Self {
+        Self::with_thesaurus(weights, &Thesaurus::default(), needs, solutions, orgs)
+    }
+
+    /// [`Engine::new`], each text also carrying the concepts of `thesaurus` it uses, so
+    /// that texts saying the same in other words share them.
+    pub fn with_thesaurus(
+        weights: Weights,
+        thesaurus: &Thesaurus,
+        needs: Vec<NeedInfo>,
+        solutions: Vec<SolutionInfo>,
+        orgs: Vec<OrgInfo>,
+    ) -> Self {
         let (class_of, first) =
             index::classes(needs.iter().map(|n| (n.title.as_str(), n.text.as_str())));
         let mut counts = vec![0u32; first.len()];
         class_of.iter().for_each(|&c| counts[c as usize] += 1);
         let classes = first.len();
         // The classes' texts, then the solutions': one corpus for the frequencies.
-        let texts: Vec<(&str, &str)> = first
+        let mut cache = StemCache::default();
+        let expanded: Vec<(&str, Cow<str>)> = first
             .iter()
             .map(|&i| (needs[i].title.as_str(), needs[i].text.as_str()))
             .chain(solutions.iter().map(|s| (s.name.as_str(), s.text.as_str())))
+            .map(|(title, text)| (title, expand(thesaurus, title, text, &mut cache)))
             .collect();
+        drop(cache);
+        let texts: Vec<(&str, &str)> = expanded.iter().map(|(t, x)| (*t, x.as_ref())).collect();
         let built = vectors::build(&texts, &counts);
         drop(texts);
+        drop(expanded);
         let orgs: HashMap<String, OrgInfo> = orgs.into_iter().map(|o| (o.id.clone(), o)).collect();
         let index = TextIndex::new(class_of, classes, built.words, built.grams);
         Self {
@@ -280,5 +299,25 @@ impl Engine {
     /// Index of a need by id.
     pub fn index_of(&self, id: Uuid) -> Option<usize> {
         self.by_id.get(&id).copied()
+    }
+}
+
+/// `text` with the thesaurus concepts that its title or text uses added at its end.
+fn expand<'a>(
+    thesaurus: &Thesaurus,
+    title: &str,
+    text: &'a str,
+    cache: &mut StemCache,
+) -> Cow<'a, str> {
+    let mut concepts = thesaurus.concepts(title, cache);
+    for c in thesaurus.concepts(text, cache) {
+        if !concepts.contains(&c) {
+            concepts.push(c);
+        }
+    }
+    if concepts.is_empty() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{text}\n{}", concepts.join(". ")))
     }
 }

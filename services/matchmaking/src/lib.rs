@@ -15,6 +15,7 @@ mod search;
 pub mod signals;
 pub mod snapshot;
 pub mod text;
+pub mod thesaurus;
 mod vectors;
 pub mod weights;
 
@@ -22,4 +23,5 @@ pub use engine::{Engine, Explanation, Match};
 pub use groups::Group;
 pub use model::{NeedInfo, OrgInfo, SolutionInfo};
 pub use snapshot::Snapshot;
+pub use thesaurus::Thesaurus;
 pub use weights::Weights;

@@ -35,6 +35,29 @@ pub struct Config {
     /// The matchmaking weights (`[matching]`); unset fields keep their defaults, documented
     /// in `docs/matching.md`. Checked at start.
     pub matching: samverkan_matchmaking::Weights,
+    /// The matchmaking thesaurus (`[thesaurus]`).
+    pub thesaurus: ThesaurusConfig,
+}
+
+/// Which thesaurus the matchmaking engine uses.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThesaurusConfig {
+    /// A TOML file of `[[synonyms]] terms = [...]`, the region's own vocabulary; unset:
+    /// no thesaurus (docs/matching.md says why none is shipped).
+    pub file: Option<PathBuf>,
+}
+
+/// The synonym sets of the configured thesaurus file (none when unset), checked.
+pub fn thesaurus_sets(config: &ThesaurusConfig) -> anyhow::Result<Vec<Vec<String>>> {
+    let Some(path) = &config.file else {
+        return Ok(vec![]);
+    };
+    let name = path.display();
+    let raw =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("thesaurus.file {name}: {e}"))?;
+    samverkan_matchmaking::thesaurus::parse_sets(&raw)
+        .map_err(|e| anyhow::anyhow!("invalid thesaurus {name}: {e}"))
 }
 
 /// The procurement defaults shipped with the service (`config/procurement.toml`).
@@ -101,6 +124,7 @@ impl Default for Config {
             meili_index: "samverkan".into(),
             procurement: ProcurementConfig::default(),
             matching: samverkan_matchmaking::Weights::default(),
+            thesaurus: ThesaurusConfig::default(),
         }
     }
 }
@@ -291,6 +315,46 @@ mod tests {
             assert!(refused.to_string().contains("txet"), "{refused}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn a_thesaurus_file_is_read_and_checked() {
+        assert!(
+            thesaurus_sets(&ThesaurusConfig::default())
+                .unwrap()
+                .is_empty(),
+            "no thesaurus unless configured"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("thesaurus.toml");
+        std::fs::write(
+            &file,
+            "[[synonyms]]\nterms = [\"försörjningsstöd\", \"ekonomiskt bistånd\"]\n",
+        )
+        .unwrap();
+        let config = ThesaurusConfig {
+            file: Some(file.clone()),
+        };
+        assert_eq!(thesaurus_sets(&config).unwrap().len(), 1);
+        std::fs::write(
+            &file,
+            "[[synonyms]]\nterms = [\"rpa\", \"mjukvarurobot\"]\n[[synonyms]]\nterms = [\"RPA\"]\n",
+        )
+        .unwrap();
+        let error = thesaurus_sets(&config).unwrap_err().to_string();
+        assert!(
+            error.contains("entry 2: needs two or more terms"),
+            "{error}"
+        );
+        assert!(
+            error.contains("entry 2: \"RPA\" is also in entry 1"),
+            "{error}"
+        );
+        let missing = ThesaurusConfig {
+            file: Some(dir.path().join("missing.toml")),
+        };
+        let error = thesaurus_sets(&missing).unwrap_err().to_string();
+        assert!(error.starts_with("thesaurus.file"), "{error}");
     }
 
     #[test]

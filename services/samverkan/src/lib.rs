@@ -159,6 +159,15 @@ pub fn matching_weights(config: &Config) -> anyhow::Result<samverkan_matchmaking
     Ok(config.matching)
 }
 
+/// The checked weights and the thesaurus (the shipped one, the operator's file, or none).
+pub fn matching_settings(config: &Config) -> anyhow::Result<matching::MatchingSettings> {
+    let sets = config::thesaurus_sets(&config.thesaurus)?;
+    Ok(matching::MatchingSettings {
+        weights: matching_weights(config)?,
+        thesaurus: Arc::new(samverkan_matchmaking::Thesaurus::new(&sets)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

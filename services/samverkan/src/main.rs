@@ -110,7 +110,7 @@ fn init_logging(filter: &str) {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     // Configuration mistakes stop the service before it touches any data.
-    let weights = samverkan::matching_weights(&config)?;
+    let matching = samverkan::matching_settings(&config)?;
     samverkan::procurement_settings(&config)?;
     let store = open_store(&config).await?;
     if demo {
@@ -124,7 +124,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let search = open_search(&config).await?;
     let _indexer = start_indexing(&store, &search).await?;
-    let (matches, _matcher) = samverkan::matching::start(store.clone(), weights).await?;
+    let (matches, _matcher) = samverkan::matching::start(store.clone(), matching).await?;
     let app = build_app(&config, store, search.index, matches).await?;
     let acceptor = TcpListener::bind(config.server.listen.clone())
         .into_acceptor()
@@ -175,7 +175,7 @@ async fn shutdown_signal() {
 
 async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let engine = samverkan::matching::load(&store, samverkan::matching_weights(config)?).await?;
+    let engine = samverkan::matching::load(&store, &samverkan::matching_settings(config)?).await?;
     let groups = engine.groups();
     println!(
         "{} open needs, {} groups",

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use samverkan_domain::Caller;
 use samverkan_domain::vocab::{CollaborationLevel, Maturity, NeedStatus, Visibility};
-use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Weights};
+use samverkan_matchmaking::{
+    Engine, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Thesaurus, Weights,
+};
 use samverkan_store::repo::needs::NeedFilter;
 use samverkan_store::repo::solutions::SolutionFilter;
 use samverkan_store::{PageRequest, Store};
@@ -18,8 +20,17 @@ use samverkan_store::{PageRequest, Store};
 /// Rebuild at least this often, to pick up other instances' writes.
 const REFRESH: Duration = Duration::from_secs(30);
 
+/// What the engine is built with: the operator's weights and thesaurus, both checked.
+#[derive(Clone, Default)]
+pub struct MatchingSettings {
+    /// Signal weights and cut-offs.
+    pub weights: Weights,
+    /// Words and phrases that mean the same.
+    pub thesaurus: Arc<Thesaurus>,
+}
+
 /// Builds an engine over the open needs, all solutions and the organisations.
-pub async fn load(store: &Store, weights: Weights) -> anyhow::Result<Engine> {
+pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<Engine> {
     let reader = Caller::system("matchmaking");
     let orgs = store.list_organisations().await?;
     let filter = NeedFilter {
@@ -113,8 +124,11 @@ pub async fn load(store: &Store, weights: Weights) -> anyhow::Result<Engine> {
         })
         .collect();
     // Analysis is CPU work: off the async workers, so requests go on.
-    let engine =
-        tokio::task::spawn_blocking(move || Engine::new(weights, needs, solutions, orgs)).await?;
+    let (weights, thesaurus) = (settings.weights, settings.thesaurus.clone());
+    let engine = tokio::task::spawn_blocking(move || {
+        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs)
+    })
+    .await?;
     Ok(engine)
 }
 
@@ -144,15 +158,15 @@ fn maturity(m: Maturity) -> u8 {
     }
 }
 
-/// Builds the first snapshot with `weights`, groups included, then keeps it current in
+/// Builds the first snapshot with `settings`, groups included, then keeps it current in
 /// the background: matches follow each rebuild at once, groups once formed.
 pub async fn start(
     store: Store,
-    weights: Weights,
+    settings: MatchingSettings,
 ) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
-    let first = form_groups(Arc::new(load(&store, weights).await?)).await?;
+    let first = form_groups(Arc::new(load(&store, &settings).await?)).await?;
     snapshot.set(first.clone());
     snapshot.set_grouped(first.clone());
     let (engines, latest) = tokio::sync::watch::channel(first);
@@ -162,7 +176,7 @@ pub async fn start(
         async move {
             tokio::join!(
                 group_latest(latest, snapshot.clone()),
-                refresh(store, weights, snapshot, engines, seen)
+                refresh(store, settings, snapshot, engines, seen)
             );
         }
     });
@@ -171,7 +185,7 @@ pub async fn start(
 
 async fn refresh(
     store: Store,
-    weights: Weights,
+    settings: MatchingSettings,
     snapshot: Arc<Snapshot>,
     engines: tokio::sync::watch::Sender<Arc<Engine>>,
     mut seen: u64,
@@ -183,7 +197,7 @@ async fn refresh(
         if now == seen && built.elapsed() < REFRESH {
             continue;
         }
-        match load(&store, weights).await {
+        match load(&store, &settings).await {
             Ok(engine) => {
                 let engine = Arc::new(engine);
                 snapshot.set(engine.clone());

@@ -486,3 +486,80 @@ async fn operators_weights_shape_the_scores(backend: Backend) {
 }
 
 on_both_backends!(operators_weights_shape_the_scores);
+
+/// Two needs for the same thing in the words of two traditions: the law's
+/// "ekonomiskt bistånd" and the everyday "försörjningsstöd".
+async fn benefit_needs(app: &TestApp) -> String {
+    let (lund, horby) = (
+        app.token("1281", &[Role::Strategist]),
+        app.token("1266", &[Role::Strategist]),
+    );
+    let mut a = lock_need(
+        "Försörjningsstöd",
+        "Vi vill automatisera utbetalningen av försörjningsstöd.",
+        "public",
+    );
+    a["activity_area"] = json!("socialtjanst");
+    a["topics"] = json!(["automation"]);
+    a["tags"] = json!([]);
+    let mut b = a.clone();
+    b["title"] = json!("Ekonomiskt bistånd");
+    b["description"] = json!("Ansökningar om ekonomiskt bistånd görs på papper idag.");
+    let a = app.post("/api/v1/needs", Some(&lund), &a).await;
+    app.post("/api/v1/needs", Some(&horby), &b).await;
+    a.body["id"].as_str().unwrap().to_string()
+}
+
+async fn an_operators_thesaurus_joins_needs_in_other_words(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("thesaurus.toml");
+    std::fs::write(
+        &file,
+        "[[synonyms]]\nterms = [\"försörjningsstöd\", \"ekonomiskt bistånd\", \"socialbidrag\"]\n",
+    )
+    .unwrap();
+    let plain = TestApp::spawn(backend).await;
+    let need = benefit_needs(&plain).await;
+    // A third need in the same words, so we know when the snapshot has all three.
+    let mut same_words = lock_need(
+        "Försörjningsstöd",
+        "Utbetalningen av försörjningsstöd ska automatiseras.",
+        "public",
+    );
+    same_words["tags"] = json!([]);
+    let helsingborg = plain.token("1283", &[Role::Strategist]);
+    plain
+        .post("/api/v1/needs", Some(&helsingborg), &same_words)
+        .await;
+    let without = matches_of(&plain, &need, None, 1).await;
+    let titles: Vec<&Value> = without["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["title"])
+        .collect();
+    assert_eq!(
+        titles,
+        [&json!("Försörjningsstöd")],
+        "no shared words, no match"
+    );
+
+    let taught = TestApp::spawn_configured(backend, |config| {
+        config.thesaurus.file = Some(file.clone());
+    })
+    .await;
+    let need = benefit_needs(&taught).await;
+    let with = matches_of(&taught, &need, None, 1).await;
+    let first = &with["items"][0];
+    assert_eq!(first["title"], "Ekonomiskt bistånd", "{with}");
+    assert!(
+        first["why"]["shared_terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "försörjningsstöd"),
+        "the shared concept explains the match: {with}"
+    );
+}
+
+on_both_backends!(an_operators_thesaurus_joins_needs_in_other_words);

@@ -9,6 +9,7 @@
 //! - `--split` is the held-out check: the group threshold is tuned on one fold of the
 //!   groups (even positions in label order) and reported on the other, then the reverse.
 //! - `WEIGHTS='{"group_threshold":0.25}'` overrides default weights, for tuning by hand.
+//! - `THESAURUS=FILE` builds the engine with a thesaurus (see `docs/matching.md`).
 
 mod baselines;
 mod data;
@@ -18,7 +19,7 @@ mod split;
 
 use std::collections::HashSet;
 
-use samverkan_matchmaking::{Engine, Weights};
+use samverkan_matchmaking::{Engine, Thesaurus, Weights};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -54,8 +55,9 @@ fn index(id: Uuid) -> usize {
 
 /// Runs the engine with `weights` over the whole set (it never sees a label).
 pub fn answers(set: &Set, weights: Weights) -> (Engine, Answers) {
-    let engine = Engine::new(
+    let engine = Engine::with_thesaurus(
         weights,
+        &thesaurus(),
         set.needs.clone(),
         set.solutions.clone(),
         data::orgs(),
@@ -108,6 +110,17 @@ fn row(name: &str, f: &Figures) {
         "| {name} | {:.3} | {:.3} | {:.3} | {:.3} |",
         f.p5, f.precision, f.recall, f.hit3
     );
+}
+
+/// The thesaurus in the TOML file `THESAURUS` names (`[[synonyms]] terms = [...]`), else
+/// none.
+fn thesaurus() -> Thesaurus {
+    let Ok(path) = std::env::var("THESAURUS") else {
+        return Thesaurus::default();
+    };
+    let raw = std::fs::read_to_string(&path).expect("THESAURUS is readable");
+    let sets = samverkan_matchmaking::thesaurus::parse_sets(&raw).expect("a valid thesaurus");
+    Thesaurus::new(&sets)
 }
 
 /// Default weights, with `WEIGHTS` (a JSON object) overriding some.
