@@ -89,16 +89,15 @@ impl Engine {
                 || self.index.scratch(),
                 |scratch, &c| {
                     let members = &self.index.members[c as usize];
-                    let classes = self.similar_classes(c, scratch);
+                    let tops = self.best_for_class(c, members, EDGES_PER_NEED, scratch);
                     members
                         .iter()
-                        .flat_map(|&i| {
+                        .zip(tops)
+                        .flat_map(|(&i, top)| {
                             let i = i as usize;
-                            self.best_among(i, EDGES_PER_NEED, &classes)
-                                .into_iter()
-                                .map(move |(j, s)| ((i.min(j), i.max(j)), s))
+                            top.into_iter().map(move |(j, s)| ((i.min(j), i.max(j)), s))
                         })
-                        .collect()
+                        .collect::<Vec<_>>()
                 },
             )
             .collect();

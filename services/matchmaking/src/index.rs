@@ -7,13 +7,16 @@
 //!
 //! - up to [`EXACT_UP_TO`] classes: all of them, so the search is exact (a region's
 //!   registry stays well below this);
-//! - beyond: the [`CANDIDATES`] classes with the highest *approximate* similarity,
-//!   accumulated from pruned postings that hold only each class's most heavily weighted
-//!   words ([`KEEP_WORDS`]) and n-grams ([`KEEP_GRAMS`]), looked up with the query's
-//!   heaviest terms ([`QUERY_TERMS`]). Common n-grams (" de", "ing")
-//!   weigh little in every text, so they are left out of the postings where they would
-//!   cost most; the candidates are then re-scored exactly. The scale benchmark measures
-//!   the recall of this against scoring every need.
+//! - beyond: the classes in order of *approximate* similarity, accumulated from pruned
+//!   postings that hold only each class's most heavily weighted words ([`KEEP_WORDS`])
+//!   and n-grams ([`KEEP_GRAMS`]), looked up with the query's heaviest terms
+//!   ([`QUERY_TERMS`]). Common n-grams (" de", "ing") weigh little in every text, so they
+//!   are left out of the postings where they would cost most. The search
+//!   ([`crate::search`]) re-scores them exactly [`CANDIDATES`] at a time, and takes the
+//!   next ones only while the last ones still improved a result (among hundreds of
+//!   near-duplicates whose text support is full, the other signals decide, and the
+//!   approximate order cannot see those), up to [`MAX_CANDIDATES`]. The scale benchmark
+//!   measures the recall of this against scoring every need.
 
 use std::collections::HashMap;
 
@@ -21,12 +24,10 @@ use crate::vectors::Vectors;
 
 /// Up to this many classes the search computes every one exactly.
 pub const EXACT_UP_TO: usize = 1024;
-/// Above [`EXACT_UP_TO`] classes, this many candidates are re-scored exactly per query.
+/// Above [`EXACT_UP_TO`] classes, candidates are re-scored exactly this many at a time.
 pub const CANDIDATES: usize = 256;
-/// At most this many candidates when the cut falls on a plateau of near-duplicates.
-pub const PLATEAU: usize = 1024;
-/// A candidate within this share of the best approximate similarity is on the plateau.
-pub const PLATEAU_SHARE: f32 = 0.8;
+/// Above [`EXACT_UP_TO`] classes, at most this many candidates per query.
+pub const MAX_CANDIDATES: usize = 2048;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.
@@ -202,9 +203,16 @@ impl TextIndex {
         }
     }
 
-    /// The classes to compute exactly for class `c`: every class, or the best
-    /// candidates by approximate similarity (`share` of it from n-grams), in class order.
-    fn candidates(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<u32> {
+    /// How many candidates of [`TextIndex::ranked`] to re-score at a time: all of them
+    /// when the search is exact.
+    pub fn chunk(&self) -> usize {
+        self.candidates.max(1)
+    }
+
+    /// The classes to compute exactly for class `c`: every class (in class order), or
+    /// the best [`MAX_CANDIDATES`] by approximate similarity (`share` of it from
+    /// n-grams), best first, ties by class.
+    pub fn ranked(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<u32> {
         let Some((words, grams)) = &self.pruned else {
             return (0..self.classes as u32).collect();
         };
@@ -226,47 +234,24 @@ impl TextIndex {
             .collect();
         touched.clear();
         s.touched = touched;
-        if ranked.len() > self.candidates {
-            let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            ranked.select_nth_unstable_by(self.candidates - 1, order);
-            let last = ranked[self.candidates - 1].1;
-            let (kept, rest) = ranked.split_at_mut(self.candidates);
-            // A plateau: the candidate cut falls among near-duplicates that all reach
-            // full text support, where the other signals decide. Take the plateau too
-            // (up to PLATEAU), so the cut does not drop the ones those signals favour.
-            // The reference is the 11th best (the query's own class is the first).
-            kept.sort_unstable_by(order);
-            let top = kept[10.min(kept.len() - 1)].1;
-            let mut extra = 0;
-            if last >= PLATEAU_SHARE * top {
-                let bar = PLATEAU_SHARE * top;
-                let mut i = 0;
-                for j in 0..rest.len() {
-                    if rest[j].1 >= bar && i < PLATEAU - self.candidates {
-                        rest.swap(i, j);
-                        i += 1;
-                    }
-                }
-                extra = i;
-            }
-            ranked.truncate(self.candidates + extra);
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > MAX_CANDIDATES {
+            ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            ranked.truncate(MAX_CANDIDATES);
         }
-        let mut out: Vec<u32> = ranked.into_iter().map(|x| x.0).collect();
-        out.sort_unstable();
-        out
+        ranked.sort_unstable_by(order);
+        ranked.into_iter().map(|x| x.0).collect()
     }
 
-    /// The exact word and n-gram cosines of class `c` with the candidate classes (see
-    /// the module), as (class, word cosine, n-gram cosine); `share` weighs the n-grams in
-    /// the approximate ranking.
-    pub fn cosines(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<(u32, f32, f32)> {
-        let candidates = self.candidates(c, share, s);
+    /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as
+    /// (class, word cosine, n-gram cosine).
+    pub fn cosines(&self, c: u32, candidates: &[u32], s: &mut Scratch) -> Vec<(u32, f32, f32)> {
         let (qw, qg) = (self.words.get(c as usize), self.grams.get(c as usize));
         qw.iter().for_each(|&(t, w)| s.query_words[t as usize] = w);
         qg.iter().for_each(|&(t, w)| s.query_grams[t as usize] = w);
         let out = candidates
-            .into_iter()
-            .map(|d| {
+            .iter()
+            .map(|&d| {
                 let d_ = d as usize;
                 (
                     d,
