@@ -14,29 +14,44 @@ fn lock_need(title: &str, text: &str, visibility: &str) -> Value {
     need
 }
 
-/// Waits until the matchmaking snapshot has caught up (it rebuilds within a second or
-/// two of a write).
+/// GETs `path` until `done` holds for the body (the matchmaking snapshot follows writes
+/// within a second or two), or gives up after ten seconds; returns the last body.
+async fn poll(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = app.get(path, token).await.body;
+        if done(&last) {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
+}
+
+/// Whether a page holds at least `n` items.
+fn at_least(n: usize) -> impl Fn(&Value) -> bool {
+    move |page| page["items"].as_array().is_some_and(|i| i.len() >= n)
+}
+
+/// Whether a page is empty.
+fn empty(page: &Value) -> bool {
+    page["items"].as_array().is_some_and(|i| i.is_empty())
+}
+
+/// The matches of `need` once there are at least `expect_at_least`.
 async fn matches_of(
     app: &TestApp,
     need: &str,
     token: Option<&str>,
     expect_at_least: usize,
 ) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = app
-            .get(&format!("/api/v1/needs/{need}/matches"), token)
-            .await
-            .body;
-        if last["items"]
-            .as_array()
-            .is_some_and(|i| i.len() >= expect_at_least)
-        {
-            return last;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    last
+    let path = format!("/api/v1/needs/{need}/matches");
+    poll(app, &path, token, at_least(expect_at_least)).await
 }
 
 fn ids(page: &Value) -> Vec<String> {
@@ -152,17 +167,8 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
     let mut own = locks.clone();
     own["name"] = json!("Ystads modell för digitala lås");
     app.post("/api/v1/solutions", Some(&ystad), &own).await;
-    let mut found = Value::Null;
-    for _ in 0..100 {
-        found = app
-            .get(&format!("/api/v1/needs/{a}/solution-matches"), None)
-            .await
-            .body;
-        if found["items"].as_array().is_some_and(|i| !i.is_empty()) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let path = format!("/api/v1/needs/{a}/solution-matches");
+    let found = poll(&app, &path, None, at_least(1)).await;
     let names: Vec<&str> = found["items"]
         .as_array()
         .unwrap()
@@ -207,18 +213,8 @@ fn archive_need(text: &str) -> Value {
 
 /// The coordinator's groups for `query`, once the snapshot shows `groups` of them.
 async fn groups_of(app: &TestApp, query: &str, token: &str, groups: usize) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = app
-            .get(&format!("/api/v1/match-groups?{query}"), Some(token))
-            .await
-            .body;
-        if last["items"].as_array().is_some_and(|i| i.len() >= groups) {
-            return last;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    last
+    let path = format!("/api/v1/match-groups?{query}");
+    poll(app, &path, Some(token), at_least(groups)).await
 }
 
 /// Every item of a ranked list, walked page by page with `limit`; and how many pages.
@@ -423,30 +419,10 @@ async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.body);
-    let mut left = Value::Null;
-    for _ in 0..100 {
-        left = app
-            .get(&format!("/api/v1/needs/{a}/matches"), None)
-            .await
-            .body;
-        if left["items"].as_array().is_some_and(|i| i.is_empty()) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let left = poll(&app, &format!("/api/v1/needs/{a}/matches"), None, empty).await;
     assert_eq!(left["items"], json!([]), "a withdrawn need is no partner");
     // Groups follow once formed for the new snapshot (they may lag the matches).
-    let mut groups = Value::Null;
-    for _ in 0..100 {
-        groups = app
-            .get("/api/v1/match-groups", Some(&coordinator))
-            .await
-            .body;
-        if groups["items"].as_array().is_some_and(|i| i.is_empty()) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let groups = poll(&app, "/api/v1/match-groups", Some(&coordinator), empty).await;
     assert_eq!(groups["items"], json!([]), "nor part of a group");
 }
 
