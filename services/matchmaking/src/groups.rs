@@ -17,7 +17,14 @@ use crate::model::NeedInfo;
 use crate::signals;
 
 /// Matches per need considered as group edges.
-const EDGES_PER_NEED: usize = 10;
+pub const EDGES_PER_NEED: usize = 10;
+/// A need and its best matches, as the batch finds them.
+type NeedBest = (u32, Vec<(usize, f32)>);
+
+/// Classes searched one after another on a thread, sharing a leader's candidates.
+const RUN: usize = 256;
+/// A class at least this similar to its run's leader re-scores the leader's candidates.
+const LEADER_SIMILARITY: f32 = 0.7;
 
 /// A proposed collaboration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,34 +86,70 @@ impl Engine {
         groups
     }
 
-    /// Each need's best matches, each pair once with its score. Found on all cores, one
-    /// text class at a time, so needs with the same text share one similarity search.
-    fn group_pairs(&self) -> HashMap<(usize, usize), f32> {
-        let found: Vec<Vec<((usize, usize), f32)>> = self
-            .locality_order()
-            .par_iter()
+    /// Each need's [`EDGES_PER_NEED`] best matches, as (need, score), best first: the
+    /// matches of every need at once, as grouping needs them. Found on all cores, one
+    /// text class at a time (needs with the same text share one search), in runs of
+    /// look-alikes (see [`Engine::locality_order`]): above the exact size of the index,
+    /// a class whose text is at least [`LEADER_SIMILARITY`] similar to the run's leader
+    /// re-scores the leader's candidates instead of finding its own, as near-duplicates
+    /// have the same candidates. The scale benchmark measures what this costs in recall.
+    pub fn best_matches_of_all(&self) -> Vec<Vec<(usize, f32)>> {
+        let order = self.locality_order();
+        let found: Vec<Vec<NeedBest>> = order
+            .par_chunks(RUN)
             .map_init(
                 || self.index.scratch(),
-                |scratch, &c| {
-                    let members = &self.index.members[c as usize];
-                    let tops = self.best_for_class(c, members, EDGES_PER_NEED, scratch);
-                    members
-                        .iter()
-                        .zip(tops)
-                        .flat_map(|(&i, top)| {
-                            let i = i as usize;
-                            top.into_iter().map(move |(j, s)| ((i.min(j), i.max(j)), s))
-                        })
-                        .collect::<Vec<_>>()
+                |scratch, run| {
+                    let mut leader: Option<(u32, Vec<u32>)> = None;
+                    let mut out = Vec::new();
+                    for &c in run {
+                        let follows = leader.as_ref().is_some_and(|(l, _)| {
+                            self.index.approximate()
+                                && self.class_similarity(*l, c) >= LEADER_SIMILARITY
+                        });
+                        if !follows {
+                            let ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
+                            leader = Some((c, ranked));
+                        }
+                        let ranked = leader
+                            .as_ref()
+                            .map(|(_, r)| r.as_slice())
+                            .unwrap_or_default();
+                        let members = &self.index.members[c as usize];
+                        let tops =
+                            self.best_for_class_among(c, members, EDGES_PER_NEED, ranked, scratch);
+                        out.extend(members.iter().copied().zip(tops));
+                    }
+                    out
                 },
             )
             .collect();
+        let mut best = vec![Vec::new(); self.needs().len()];
+        for (i, top) in found.into_iter().flatten() {
+            best[i as usize] = top;
+        }
+        best
+    }
+
+    /// Each need's best matches, each pair once with its score.
+    fn group_pairs(&self) -> HashMap<(usize, usize), f32> {
         let mut pairs: HashMap<(usize, usize), f32> = HashMap::new();
-        for (key, score) in found.into_iter().flatten() {
-            let known = pairs.entry(key).or_insert(score);
-            *known = known.max(score);
+        for (i, top) in self.best_matches_of_all().into_iter().enumerate() {
+            for (j, score) in top {
+                let known = pairs.entry((i.min(j), i.max(j))).or_insert(score);
+                *known = known.max(score);
+            }
         }
         pairs
+    }
+
+    /// The text similarity of two classes.
+    fn class_similarity(&self, a: u32, b: u32) -> f32 {
+        let (a, b) = (a as usize, b as usize);
+        self.blend(
+            crate::vectors::cosine(self.index.words.get(a), self.index.words.get(b)),
+            crate::vectors::cosine(self.index.grams.get(a), self.index.grams.get(b)),
+        )
     }
 
     /// The text classes in an order that keeps look-alikes together (by title): each
@@ -266,6 +309,57 @@ mod tests {
             collaboration_level: 0,
             public: true,
         }
+    }
+
+    /// Beyond the exact size of the index, the batch shares candidates between
+    /// look-alikes; its matches must still be those a single need's search finds.
+    #[test]
+    fn the_batch_finds_what_each_need_finds_alone() {
+        let subjects = [
+            "Digitala lås i hemtjänsten",
+            "E-arkiv för avställda system",
+            "Trygghetslarm med digital teknik",
+            "Bygglov som e-tjänst",
+            "Robot för utbetalning av försörjningsstöd",
+            "Gemensam baskarta för kommunerna",
+        ];
+        let details = ["Ystad", "Lund", "Hörby", "Malmö", "Sjöbo", "Eslöv", "Höör"];
+        let needs: Vec<NeedInfo> = (0..1200)
+            .map(|i| {
+                let mut n = need(&["iot"], None);
+                n.id = Uuid::from_u128(i as u128 + 1);
+                n.org = format!("{}", i % 40);
+                n.title = subjects[i % subjects.len()].to_string();
+                n.text = format!(
+                    "{} Gäller {} med {} brukare, etapp {}.",
+                    subjects[(i / 7) % subjects.len()],
+                    details[i % details.len()],
+                    i,
+                    i % 13
+                );
+                n.collaboration_level = (i % 3) as u8;
+                n
+            })
+            .collect();
+        let engine = Engine::new(crate::Weights::default(), needs, vec![], vec![]);
+        assert!(
+            engine.index.approximate(),
+            "more classes than the exact size"
+        );
+        let batch = engine.best_matches_of_all();
+        let (mut found, mut wanted) = (0, 0);
+        for i in (0..1200).step_by(37) {
+            let alone = engine.matches(engine.needs()[i].id, EDGES_PER_NEED);
+            let tenth = alone.last().map_or(0.0, |m| m.score);
+            wanted += alone.len();
+            found += batch[i]
+                .iter()
+                .filter(|(_, s)| *s >= tenth - 1e-6)
+                .count()
+                .min(alone.len());
+        }
+        assert!(wanted > 0);
+        assert!(found * 100 >= wanted * 99, "{found} of {wanted}");
     }
 
     #[test]

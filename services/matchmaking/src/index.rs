@@ -203,6 +203,12 @@ impl TextIndex {
         }
     }
 
+    /// Whether candidates come from the approximate stage (more classes than
+    /// [`EXACT_UP_TO`]).
+    pub fn approximate(&self) -> bool {
+        self.pruned.is_some()
+    }
+
     /// How many candidates of [`TextIndex::ranked`] to re-score at a time: all of them
     /// when the search is exact.
     pub fn chunk(&self) -> usize {

@@ -58,11 +58,24 @@ impl Engine {
         limit: usize,
         scratch: &mut Scratch,
     ) -> Vec<Vec<Scored>> {
+        let ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
+        self.best_for_class_among(c, members, limit, &ranked, scratch)
+    }
+
+    /// [`Engine::best_for_class`] over candidates already ranked (for this class or a
+    /// look-alike of it).
+    pub(crate) fn best_for_class_among(
+        &self,
+        c: u32,
+        members: &[u32],
+        limit: usize,
+        ranked: &[u32],
+        scratch: &mut Scratch,
+    ) -> Vec<Vec<Scored>> {
         let mut tops: Vec<Vec<Scored>> = vec![Vec::with_capacity(limit + 1); members.len()];
         if limit == 0 {
             return tops;
         }
-        let ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
         let mut idle = 0;
         for chunk in ranked.chunks(self.index.chunk()) {
             let classes = self.similar_classes(c, chunk, scratch);
