@@ -1,7 +1,8 @@
 //! Scale benchmark (issue 4): synthetic needs at the sizes given (default 1,000 and
 //! 10,000), reporting the time to prepare the engine, to match one need against all, to
-//! form every group, peak memory, and the recall@10 of the search against brute force
-//! (exact up to 256 distinct texts; beyond, approximate with exact re-scoring).
+//! form every group, peak memory, and the recall@10 against brute force of one need's
+//! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
+//! beyond, approximate with exact re-scoring).
 //!
 //! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus).
