@@ -182,6 +182,37 @@ fn seeds() -> Vec<(String, Vec<String>, String, Vec<String>)> {
         .collect()
 }
 
+/// Need `i` of a generated registry: `sentences` and a local detail (place, volume) as
+/// its text, an organisation drawn from `rng`, dates, budget and level cycling with `i`.
+fn synthetic_need(
+    i: usize,
+    rng: &mut Mix,
+    title: String,
+    sentences: &[&str],
+    area: &str,
+    topics: &[String],
+) -> NeedInfo {
+    let detail = format!(
+        "Gäller {} med cirka {} {}.",
+        PLACES[rng.below(PLACES.len())],
+        10 + rng.below(5000),
+        UNITS[rng.below(UNITS.len())]
+    );
+    NeedInfo {
+        id: Uuid::from_u128(i as u128 + 1),
+        org: format!("{}", 1214 + rng.below(79)),
+        title,
+        text: format!("{} {detail}", sentences.join(" ")),
+        activity_area: area.to_string(),
+        topics: topics.to_vec(),
+        needed_from: None,
+        needed_by: NaiveDate::from_ymd_opt(2026 + (i % 4) as i32, 1 + (i % 12) as u32, 1),
+        budget_max_sek: Some(100_000 + (i as u64 % 50) * 10_000),
+        collaboration_level: (i % 3) as u8,
+        public: true,
+    }
+}
+
 /// Realistic needs: nearly every text distinct, vocabulary growing with the corpus.
 fn realistic_needs(count: usize) -> Vec<NeedInfo> {
     let seeds = seeds();
@@ -195,25 +226,7 @@ fn realistic_needs(count: usize) -> Vec<NeedInfo> {
                 .map(|_| own[rng.below(own.len())].as_str())
                 .collect();
             sentences.extend((0..2).map(|_| pool[rng.below(pool.len())].as_str()));
-            let detail = format!(
-                "Gäller {} med cirka {} {}.",
-                PLACES[rng.below(PLACES.len())],
-                10 + rng.below(5000),
-                UNITS[rng.below(UNITS.len())]
-            );
-            NeedInfo {
-                id: Uuid::from_u128(i as u128 + 1),
-                org: format!("{}", 1214 + rng.below(79)),
-                title: title.clone(),
-                text: format!("{} {detail}", sentences.join(" ")),
-                activity_area: area.clone(),
-                topics: topics.clone(),
-                needed_from: None,
-                needed_by: NaiveDate::from_ymd_opt(2026 + (i % 4) as i32, 1 + (i % 12) as u32, 1),
-                budget_max_sek: Some(100_000 + (i as u64 % 50) * 10_000),
-                collaboration_level: (i % 3) as u8,
-                public: true,
-            }
+            synthetic_need(i, &mut rng, title.clone(), &sentences, area, topics)
         })
         .collect()
 }
@@ -237,25 +250,8 @@ fn family_needs(count: usize) -> Vec<NeedInfo> {
                     sentences.push(own[rng.below(own.len())].as_str());
                 }
             }
-            let detail = format!(
-                "Gäller {} med cirka {} {}.",
-                PLACES[rng.below(PLACES.len())],
-                10 + rng.below(5000),
-                UNITS[rng.below(UNITS.len())]
-            );
-            NeedInfo {
-                id: Uuid::from_u128(i as u128 + 1),
-                org: format!("{}", 1214 + rng.below(79)),
-                title: format!("{title_a}: {}", title_b.to_lowercase()),
-                text: format!("{} {detail}", sentences.join(" ")),
-                activity_area: area.clone(),
-                topics: topics.clone(),
-                needed_from: None,
-                needed_by: NaiveDate::from_ymd_opt(2026 + (i % 4) as i32, 1 + (i % 12) as u32, 1),
-                budget_max_sek: Some(100_000 + (i as u64 % 50) * 10_000),
-                collaboration_level: (i % 3) as u8,
-                public: true,
-            }
+            let title = format!("{title_a}: {}", title_b.to_lowercase());
+            synthetic_need(i, &mut rng, title, &sentences, area, topics)
         })
         .collect()
 }

@@ -246,9 +246,15 @@ impl Engine {
 
     /// Text similarity of two needs: stemmed words and character n-grams together.
     fn text_similarity(&self, i: usize, j: usize) -> f32 {
+        self.class_similarity(self.index.class_of[i], self.index.class_of[j])
+    }
+
+    /// Text similarity of two text classes (see [`Engine::text_similarity`]).
+    pub(crate) fn class_similarity(&self, a: u32, b: u32) -> f32 {
+        let (a, b) = (a as usize, b as usize);
         self.blend(
-            cosine(self.words(i), self.words(j)),
-            cosine(self.grams(i), self.grams(j)),
+            cosine(self.index.words.get(a), self.index.words.get(b)),
+            cosine(self.index.grams.get(a), self.index.grams.get(b)),
         )
     }
 

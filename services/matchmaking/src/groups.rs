@@ -143,15 +143,6 @@ impl Engine {
         pairs
     }
 
-    /// The text similarity of two classes.
-    fn class_similarity(&self, a: u32, b: u32) -> f32 {
-        let (a, b) = (a as usize, b as usize);
-        self.blend(
-            crate::vectors::cosine(self.index.words.get(a), self.index.words.get(b)),
-            crate::vectors::cosine(self.index.grams.get(a), self.index.grams.get(b)),
-        )
-    }
-
     /// The text classes in an order that keeps look-alikes together (by title): each
     /// thread takes a run of the order, so consecutive searches read the same postings
     /// and candidate vectors, from cache. The pairs found do not depend on the order.
