@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{self, Edge};
 use crate::engine::Engine;
+use crate::index::Ranked;
 use crate::model::NeedInfo;
 use crate::signals;
 
@@ -100,21 +101,21 @@ impl Engine {
             .map_init(
                 || self.index.scratch(),
                 |scratch, run| {
-                    let mut leader: Option<(u32, Vec<u32>)> = None;
+                    let mut leader: Option<Ranked> = None;
                     let mut out = Vec::new();
                     for &c in run {
-                        let follows = leader.as_ref().is_some_and(|(l, _)| {
+                        let follows = leader.as_ref().is_some_and(|l| {
                             self.index.approximate()
-                                && self.class_similarity(*l, c) >= LEADER_SIMILARITY
+                                && self.class_similarity(l.of, c) >= LEADER_SIMILARITY
                         });
-                        if !follows {
-                            let ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
-                            leader = Some((c, ranked));
-                        }
-                        let ranked = leader
-                            .as_ref()
-                            .map(|(_, r)| r.as_slice())
-                            .unwrap_or_default();
+                        let ranked = match leader {
+                            Some(ref l) if follows => l,
+                            _ => leader.insert(self.index.ranked(
+                                c,
+                                self.weights().ngram_share,
+                                scratch,
+                            )),
+                        };
                         let members = &self.index.members[c as usize];
                         let tops =
                             self.best_for_class_among(c, members, EDGES_PER_NEED, ranked, scratch);

@@ -10,8 +10,11 @@
 //! - beyond: the classes in order of *approximate* similarity, accumulated from pruned
 //!   postings that hold only each class's most heavily weighted words ([`KEEP_WORDS`])
 //!   and n-grams ([`KEEP_GRAMS`]), looked up with the query's heaviest terms
-//!   ([`QUERY_TERMS`]). Common n-grams (" de", "ing") weigh little in every text, so they
-//!   are left out of the postings where they would cost most. The search
+//!   ([`QUERY_TERMS`]); only the heaviest of those ([`ADMIT_WORDS`], [`ADMIT_GRAMS`])
+//!   reach new classes, the lighter ones add to the classes already reached, so a
+//!   query does not gather (and rank) every class that shares a common word. Common
+//!   n-grams (" de", "ing") weigh little in every text, so they are left out of the
+//!   postings where they would cost most. The search
 //!   ([`crate::search`]) re-scores them exactly [`CANDIDATES`] at a time, and takes the
 //!   next ones only while the last ones still improved a result (among hundreds of
 //!   near-duplicates whose text support is full, the other signals decide, and the
@@ -28,6 +31,11 @@ pub const EXACT_UP_TO: usize = 1024;
 pub const CANDIDATES: usize = 256;
 /// Above [`EXACT_UP_TO`] classes, at most this many candidates per query.
 pub const MAX_CANDIDATES: usize = 2048;
+/// The query's heaviest words that reach new candidates; lighter ones only add to
+/// the candidates already reached.
+pub const ADMIT_WORDS: usize = 8;
+/// The query's heaviest n-grams that reach new candidates.
+pub const ADMIT_GRAMS: usize = 16;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.
@@ -94,11 +102,27 @@ impl Postings {
     }
 }
 
+/// The candidates of one query class, best first, each with a lower bound of its
+/// blended text similarity with the query.
+///
+/// The approximate similarity adds up the products of a subset of the terms both texts
+/// carry, all weights positive and the vectors of unit length: so it never exceeds the
+/// exact similarity (0 when the index is exact and nothing was accumulated). A candidate
+/// whose bound already gives full text support needs no exact computation: its score is
+/// the same whatever its exact similarity.
+pub struct Ranked {
+    /// The query class the bounds are of.
+    pub of: u32,
+    /// (class, lower bound of the blended text similarity), best first.
+    pub candidates: Vec<(u32, f32)>,
+}
+
 /// Reusable accumulators for one query at a time (one per thread).
 pub struct Scratch {
     /// Approximate blended similarity per class, for the candidate stage.
     acc: Vec<f32>,
-    touched: Vec<u32>,
+    /// The classes reached, in the order first reached (one slot more than classes).
+    reached: Vec<u32>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
 }
@@ -132,34 +156,54 @@ fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
 /// The `keep` heaviest entries of `v` (ties by term id).
 fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
     let mut top = v.to_vec();
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if top.len() > keep {
-        top.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.select_nth_unstable_by(keep - 1, order);
         top.truncate(keep);
     }
+    top.sort_unstable_by(order);
     top
 }
 
-/// Adds `scale` × the query's products with each posting to `acc`, noting each class
-/// the first time it is reached. Weights are positive, so a reached class is non-zero.
+/// Adds `scale` × the query's products with each posting to the classes `acc` already
+/// holds, leaving the others at 0.
+fn accumulate_reached(query: &[(u32, f32)], scale: f32, postings: &Postings, acc: &mut [f32]) {
+    for &(t, qw) in query {
+        let qw = scale * qw;
+        for &(c, w) in postings.get(t) {
+            let a = &mut acc[c as usize];
+            *a += f32::from(u8::from(*a != 0.0)) * qw * w;
+        }
+    }
+}
+
+/// Adds `scale` × the query's products with each posting to `acc`, writing each class
+/// into `reached` (after the `count` already there) the first time it is reached;
+/// returns the new count. Weights are positive, so a reached class is non-zero. Written
+/// without a branch: every class is written to the next free slot, which only counts
+/// when the class was new (the hot loop of the candidate stage).
 fn accumulate(
     query: &[(u32, f32)],
     scale: f32,
     postings: &Postings,
     acc: &mut [f32],
-    touched: &mut Vec<u32>,
-) {
+    reached: &mut [u32],
+    mut count: usize,
+) -> usize {
     if scale <= 0.0 {
-        return;
+        return count;
     }
+    let last = reached.len() - 1;
     for &(t, qw) in query {
         let qw = scale * qw;
         for &(c, w) in postings.get(t) {
-            if acc[c as usize] == 0.0 {
-                touched.push(c);
-            }
-            acc[c as usize] += qw * w;
+            let a = &mut acc[c as usize];
+            reached[count] = c;
+            count = (count + usize::from(*a == 0.0)).min(last);
+            *a += qw * w;
         }
     }
+    count
 }
 
 impl TextIndex {
@@ -197,7 +241,7 @@ impl TextIndex {
         let (n, pruned) = (self.classes, self.pruned.is_some());
         Scratch {
             acc: vec![0.0; if pruned { n } else { 0 }],
-            touched: Vec::new(),
+            reached: vec![0; if pruned { n + 1 } else { 0 }],
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
         }
@@ -218,35 +262,34 @@ impl TextIndex {
     /// The classes to compute exactly for class `c`: every class (in class order), or
     /// the best [`MAX_CANDIDATES`] by approximate similarity (`share` of it from
     /// n-grams), best first, ties by class.
-    pub fn ranked(&self, c: u32, share: f32, s: &mut Scratch) -> Vec<u32> {
+    pub fn ranked(&self, c: u32, share: f32, s: &mut Scratch) -> Ranked {
         let Some((words, grams)) = &self.pruned else {
-            return (0..self.classes as u32).collect();
+            return Ranked {
+                of: c,
+                candidates: (0..self.classes as u32).map(|d| (d, 0.0)).collect(),
+            };
         };
-        let mut touched = std::mem::take(&mut s.touched);
         let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
         // One accumulator for the blend: each reached class is noted once, so no sort
         // and de-duplication of the reached classes is needed.
-        accumulate(
-            &query(&self.words),
-            1.0 - share,
-            words,
-            &mut s.acc,
-            &mut touched,
-        );
-        accumulate(&query(&self.grams), share, grams, &mut s.acc, &mut touched);
-        let mut ranked: Vec<(u32, f32)> = touched
+        let (acc, reached) = (&mut s.acc, &mut s.reached);
+        let (qw, qg) = (query(&self.words), query(&self.grams));
+        let (aw, ag) = (ADMIT_WORDS.min(qw.len()), ADMIT_GRAMS.min(qg.len()));
+        let count = accumulate(&qw[..aw], 1.0 - share, words, acc, reached, 0);
+        let count = accumulate(&qg[..ag], share, grams, acc, reached, count);
+        accumulate_reached(&qw[aw..], 1.0 - share, words, acc);
+        accumulate_reached(&qg[ag..], share, grams, acc);
+        let mut candidates: Vec<(u32, f32)> = reached[..count]
             .iter()
-            .map(|&d| (d, std::mem::take(&mut s.acc[d as usize])))
+            .map(|&d| (d, std::mem::take(&mut acc[d as usize])))
             .collect();
-        touched.clear();
-        s.touched = touched;
         let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > MAX_CANDIDATES {
-            ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
-            ranked.truncate(MAX_CANDIDATES);
+        if candidates.len() > MAX_CANDIDATES {
+            candidates.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            candidates.truncate(MAX_CANDIDATES);
         }
-        ranked.sort_unstable_by(order);
-        ranked.into_iter().map(|x| x.0).collect()
+        candidates.sort_unstable_by(order);
+        Ranked { of: c, candidates }
     }
 
     /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as

@@ -93,8 +93,59 @@ pub fn score(parts: &[f32; 6]) -> f32 {
     parts.iter().sum::<f32>().min(1.0)
 }
 
+/// The most the pair `a`, `b` can score, whatever their texts: its score at full text
+/// support. Scores grow with the text similarity up to full support, so a candidate whose
+/// ceiling is below a result's last score cannot enter it, and its text need not be
+/// compared.
+pub fn ceiling(w: &Weights, a: &Profile, b: &Profile) -> f32 {
+    score(&contributions(w, w.full_support_text, a, b).0)
+}
+
 /// The most a pair with text similarity `text` can score, whatever its other signals.
 pub fn bound(w: &Weights, text: f32) -> f32 {
     let support = (text / w.full_support_text).min(1.0);
     (support * (w.text + w.topics + w.area + w.timing + w.level + w.subregion)).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(org: u32, topics: &[u32], window: Option<(i32, i32)>, level: u8) -> Profile {
+        Profile {
+            org,
+            area: 1,
+            topics: topics.to_vec(),
+            window,
+            level,
+            subregion: Some(7),
+        }
+    }
+
+    /// The search leaves out a candidate whose ceiling is below a result's last score:
+    /// no text similarity may lift a pair above it.
+    #[test]
+    fn no_text_similarity_scores_above_the_ceiling() {
+        let w = Weights::default();
+        let pairs = [
+            (
+                profile(1, &[1, 2], Some((10, 22)), 2),
+                profile(2, &[2], Some((30, 42)), 1),
+            ),
+            (profile(1, &[], None, 0), profile(2, &[3], Some((0, 12)), 2)),
+            (
+                profile(1, &[4, 5], Some((0, 12)), 2),
+                profile(2, &[4, 5], Some((6, 18)), 2),
+            ),
+        ];
+        for (a, b) in &pairs {
+            let ceiling = ceiling(&w, a, b);
+            for k in 0..=100 {
+                let text = k as f32 / 100.0;
+                let score = score(&contributions(&w, text, a, b).0);
+                assert!(score <= ceiling, "{text}: {score} > {ceiling}");
+            }
+            assert_eq!(score(&contributions(&w, 0.9, a, b).0), ceiling);
+        }
+    }
 }

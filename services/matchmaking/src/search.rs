@@ -4,16 +4,34 @@
 //! score is at most its text support, see [`profile::bound`]). Over an exact index the
 //! result equals scoring every other need, without doing so; over an approximate one,
 //! candidates are taken a chunk at a time while they still improve a result.
+//!
+//! Two shortcuts keep the results exact. A candidate whose score could not enter the
+//! results even at full text support ([`profile::ceiling`]) is ruled out before its text
+//! is compared: among hundreds of near-duplicates the other signals decide, and most
+//! fall short. A candidate whose approximate similarity, a lower bound, already gives
+//! full support is scored without the exact comparison ([`crate::index::Ranked`]).
 
 use std::cmp::Ordering;
 
 use crate::engine::Engine;
-use crate::index::Scratch;
+use crate::index::{Ranked, Scratch};
 use crate::profile;
 
 /// Rounding headroom for the bound: a score summed in another order may differ in the
 /// last bits from the bound.
 const EPSILON: f32 = 1e-5;
+
+/// How far a candidate's lower bound must clear full text support to be trusted without
+/// the exact similarity: the bound is summed in another order, so its last bits may
+/// differ.
+const BOUND_MARGIN: f32 = 1e-3;
+
+/// Candidates of a chunk ruled out by their other signals, or computed, at a time.
+const PART: usize = 32;
+
+/// At most this many need pairs are checked to rule a candidate class out by its other
+/// signals: checking more costs more than comparing the class's text once.
+const RULE_OUT_PAIRS: usize = 8;
 
 /// Chunks of candidates in a row that improve no result before the search stops: the
 /// approximate order is not the order of the scores, so one idle chunk can be followed by
@@ -24,16 +42,33 @@ const PATIENCE: usize = 2;
 pub type Scored = (usize, f32);
 
 impl Engine {
-    /// The exact text similarity of class `c` with the classes `chunk`, those at least
-    /// `min_text` similar, most similar first, ties by position.
-    fn similar_classes(&self, c: u32, chunk: &[u32], scratch: &mut Scratch) -> Vec<(u32, f32)> {
-        let min = self.weights().min_text;
+    /// The text similarity of class `c` with the classes `chunk`, those at least
+    /// `min_text` similar, most similar first, ties by position. Exact, except where
+    /// `bounds` (the chunk's lower bounds, when they are of class `c`) already give full
+    /// text support: the bound stands in, as the score is the same (see
+    /// [`crate::index::Ranked`]).
+    fn similar_classes(
+        &self,
+        c: u32,
+        chunk: &[(u32, f32)],
+        bounds: bool,
+        scratch: &mut Scratch,
+    ) -> Vec<(u32, f32)> {
+        let (min, full) = (self.weights().min_text, self.weights().full_support_text);
+        let trusted = |bound: f32| bounds && bound >= full + BOUND_MARGIN;
+        let sure = chunk.iter().copied().filter(|&(_, b)| trusted(b));
+        let unsure: Vec<u32> = chunk
+            .iter()
+            .filter(|&&(_, b)| !trusted(b))
+            .map(|&(d, _)| d)
+            .collect();
         let mut out: Vec<(u32, f32)> = self
             .index
-            .cosines(c, chunk, scratch)
+            .cosines(c, &unsure, scratch)
             .into_iter()
             .map(|(d, w, g)| (d, self.blend(w, g)))
             .filter(|(_, t)| *t >= min)
+            .chain(sure)
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
@@ -69,7 +104,7 @@ impl Engine {
         c: u32,
         members: &[u32],
         limit: usize,
-        ranked: &[u32],
+        ranked: &Ranked,
         scratch: &mut Scratch,
     ) -> Vec<Vec<Scored>> {
         let mut tops: Vec<Vec<Scored>> = vec![Vec::with_capacity(limit + 1); members.len()];
@@ -77,27 +112,67 @@ impl Engine {
             return tops;
         }
         let mut idle = 0;
-        for chunk in ranked.chunks(self.index.chunk()) {
-            let classes = self.similar_classes(c, chunk, scratch);
-            // Could the chunk's best text have entered a result, whatever its other
-            // signals? If not, the chunks after it (less similar still) cannot either.
-            let best_text = classes.first().map_or(0.0, |x| x.1);
-            let hopeful = tops.iter().any(|top| {
-                top.len() < limit
-                    || profile::bound(self.weights(), best_text) + EPSILON >= top[limit - 1].1
-            });
-            let mut improved = false;
-            for (top, &i) in tops.iter_mut().zip(members) {
-                let before = (top.len(), top.last().map(|x| x.1));
-                self.best_among(i as usize, limit, &classes, top);
-                improved |= (top.len(), top.last().map(|x| x.1)) != before;
+        let bounds = ranked.of == c;
+        for chunk in ranked.candidates.chunks(self.index.chunk()) {
+            let (mut improved, mut hopeful, mut computed) = (false, false, false);
+            // A part at a time, so that the results found so far rule out the rest of
+            // the chunk by their other signals before its text is computed.
+            for part in chunk.chunks(PART) {
+                let worth: Vec<(u32, f32)> = part
+                    .iter()
+                    .copied()
+                    .filter(|&(d, _)| self.could_enter(d, members, &tops, limit))
+                    .collect();
+                if worth.is_empty() {
+                    continue;
+                }
+                computed = true;
+                let classes = self.similar_classes(c, &worth, bounds, scratch);
+                // Could the part's best text have entered a result, whatever its other
+                // signals? If no part could, the chunks after it (less similar still)
+                // cannot either.
+                let best_text = classes.first().map_or(0.0, |x| x.1);
+                hopeful |= tops.iter().any(|top| {
+                    top.len() < limit
+                        || profile::bound(self.weights(), best_text) + EPSILON >= top[limit - 1].1
+                });
+                for (top, &i) in tops.iter_mut().zip(members) {
+                    let before = (top.len(), top.last().map(|x| x.1));
+                    self.best_among(i as usize, limit, &classes, top);
+                    improved |= (top.len(), top.last().map(|x| x.1)) != before;
+                }
             }
+            // A chunk whose every candidate was ruled out by its other signals tells
+            // nothing about the text of the next.
             idle = if improved { 0 } else { idle + 1 };
-            if !hopeful || idle == PATIENCE {
+            if (computed && !hopeful) || idle == PATIENCE {
                 break;
             }
         }
         tops
+    }
+
+    /// Whether a need of class `d` could enter the results `tops` of `members` with full
+    /// text support: its score is at most that, so a class that could not is left out
+    /// before its text similarity is computed. Among hundreds of near-duplicates, the
+    /// other signals decide, and most candidates fall short of them.
+    ///
+    /// Classes of many needs, searched for many needs, take more pairs to rule out than
+    /// one text comparison costs: those are kept (see [`RULE_OUT_PAIRS`]).
+    fn could_enter(&self, d: u32, members: &[u32], tops: &[Vec<Scored>], limit: usize) -> bool {
+        if members.len() * self.index.members[d as usize].len() > RULE_OUT_PAIRS {
+            return true;
+        }
+        members.iter().zip(tops).any(|(&i, top)| {
+            let me = &self.profiles[i as usize];
+            top.len() < limit
+                || self.index.members[d as usize].iter().any(|&j| {
+                    let other = &self.profiles[j as usize];
+                    j != i
+                        && other.org != me.org
+                        && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
+                })
+        })
     }
 
     /// Adds the needs of `classes` (most similar first) to `top`, the `limit` best
@@ -135,5 +210,105 @@ impl Engine {
         let at = top.partition_point(|x| self.order(x, &candidate) == Ordering::Less);
         top.insert(at, candidate);
         top.truncate(limit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use uuid::Uuid;
+
+    use crate::model::{NeedInfo, OrgInfo};
+    use crate::{Engine, Weights};
+
+    /// `count` needs on a few subjects, in texts that differ by a detail: hundreds of
+    /// near-duplicates at full text support, so that dates, levels, topics and sub-regions
+    /// decide the order of the results, as they do at scale.
+    /// With `details`, every text also names its own case, so that all texts differ.
+    fn look_alikes(count: usize, details: bool) -> Engine {
+        let subjects = [
+            "Digitala lås i hemtjänsten för nyckelfri hantering",
+            "E-arkiv för avställda verksamhetssystem",
+            "Trygghetslarm med digital teknik i ordinärt boende",
+        ];
+        let topics = ["iot", "e_arkiv", "valfardsteknik", "gis"];
+        let needs = (0..count)
+            .map(|i| NeedInfo {
+                id: Uuid::from_u128(i as u128 + 1),
+                org: format!("{}", i % 23),
+                title: subjects[i % subjects.len()].to_string(),
+                text: format!(
+                    "{} Gäller etapp {} med {} brukare.{}",
+                    subjects[i % subjects.len()],
+                    i % 7,
+                    i % 11,
+                    if details {
+                        format!(" Ärende {i}.")
+                    } else {
+                        String::new()
+                    }
+                ),
+                activity_area: ["omsorg", "teknik"][i % 2].into(),
+                topics: vec![topics[i % 4].into(), topics[(i / 4) % 4].into()],
+                needed_from: None,
+                needed_by: NaiveDate::from_ymd_opt(2026 + (i % 3) as i32, 1 + (i % 12) as u32, 1),
+                budget_max_sek: None,
+                collaboration_level: (i % 3) as u8,
+                public: true,
+            })
+            .collect();
+        let orgs = (0..23)
+            .map(|k| OrgInfo {
+                id: format!("{k}"),
+                subregion: Some(format!("region{}", k % 4)),
+                population: Some(10_000),
+            })
+            .collect();
+        Engine::new(Weights::default(), needs, vec![], orgs)
+    }
+
+    /// Candidates that cannot enter the results by their other signals are left out
+    /// before their text is compared: the results must still be those of scoring every
+    /// other need, ties and all.
+    #[test]
+    fn ruling_out_by_other_signals_keeps_the_exact_results() {
+        let e = look_alikes(600, false);
+        assert!(!e.index.approximate());
+        for (i, n) in e.needs().iter().enumerate().step_by(7) {
+            let mut all: Vec<(f32, Uuid)> = (0..e.needs().len())
+                .filter(|&j| e.needs()[j].org != n.org)
+                .filter_map(|j| e.score_pair(i, j))
+                .map(|m| (m.score, m.id))
+                .collect();
+            all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            all.truncate(10);
+            let found: Vec<(f32, Uuid)> = e
+                .matches(n.id, 10)
+                .iter()
+                .map(|m| (m.score, m.id))
+                .collect();
+            assert_eq!(found, all, "need {i}");
+        }
+    }
+
+    /// The approximate candidate stage adds up only some of the products two texts
+    /// share, so its figure never exceeds the exact similarity: a bound that gives full
+    /// text support can stand in for it.
+    #[test]
+    fn candidate_bounds_never_exceed_the_exact_similarity() {
+        let e = look_alikes(3000, true);
+        assert!(e.index.approximate(), "more classes than the exact size");
+        let mut scratch = e.index.scratch();
+        let mut full = 0;
+        for c in (0..e.index.members.len() as u32).step_by(97) {
+            let ranked = e.index.ranked(c, e.weights().ngram_share, &mut scratch);
+            assert!(!ranked.candidates.is_empty());
+            for &(d, bound) in &ranked.candidates {
+                let exact = e.class_similarity(c, d);
+                assert!(bound <= exact + 1e-5, "{c} {d}: {bound} > {exact}");
+                full += usize::from(bound >= e.weights().full_support_text);
+            }
+        }
+        assert!(full > 0, "some bounds give full support");
     }
 }
