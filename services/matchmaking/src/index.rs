@@ -33,9 +33,9 @@ pub const CANDIDATES: usize = 256;
 pub const MAX_CANDIDATES: usize = 2048;
 /// The query's heaviest words that reach new candidates; lighter ones only add to
 /// the candidates already reached.
-pub const ADMIT_WORDS: usize = 8;
+pub const ADMIT_WORDS: usize = 16;
 /// The query's heaviest n-grams that reach new candidates.
-pub const ADMIT_GRAMS: usize = 16;
+pub const ADMIT_GRAMS: usize = 32;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.

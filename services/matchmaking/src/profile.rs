@@ -23,10 +23,46 @@ pub struct Profile {
     /// The owning organisation, interned: needs of one organisation are never matched.
     pub org: u32,
     area: u32,
-    topics: Vec<u32>,
+    topics: Topics,
     window: Option<(i32, i32)>,
     level: u8,
     subregion: Option<u32>,
+}
+
+/// A need's topics, interned: a bit set while the needs carry at most 128 distinct
+/// topics (the vocabulary has 18), so that comparing two needs' topics reads no memory
+/// beyond their profiles; else a sorted list.
+#[derive(Debug, Clone, PartialEq)]
+enum Topics {
+    Bits(u128),
+    List(Box<[u32]>),
+}
+
+impl Topics {
+    fn new(mut ids: Vec<u32>, bits: bool) -> Self {
+        if bits {
+            Self::Bits(ids.iter().fold(0, |set, &t| set | 1 << t))
+        } else {
+            ids.sort_unstable();
+            ids.dedup();
+            Self::List(ids.into_boxed_slice())
+        }
+    }
+
+    /// (how many topics each has, how many they share).
+    fn overlap(&self, other: &Self) -> (u32, u32, u32) {
+        match (self, other) {
+            (Self::Bits(a), Self::Bits(b)) => {
+                (a.count_ones(), b.count_ones(), (a & b).count_ones())
+            }
+            (Self::List(a), Self::List(b)) => {
+                let shared = a.iter().filter(|t| b.binary_search(t).is_ok()).count();
+                (a.len() as u32, b.len() as u32, shared as u32)
+            }
+            // The needs of one engine all take one form.
+            _ => (0, 0, 0),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -42,17 +78,21 @@ impl Interner {
 /// The profiles of `needs`, in order.
 pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Profile> {
     let mut names = Interner::default();
+    let mut topic_ids = Interner::default();
+    let topics: Vec<Vec<u32>> = needs
+        .iter()
+        .map(|n| n.topics.iter().map(|t| topic_ids.id(t)).collect())
+        .collect();
+    let bits = topic_ids.0.len() <= 128;
     needs
         .iter()
-        .map(|n| {
-            let mut topics: Vec<u32> = n.topics.iter().map(|t| names.id(t)).collect();
-            topics.sort_unstable();
-            topics.dedup();
+        .zip(topics)
+        .map(|(n, topics)| {
             let subregion = orgs.get(&n.org).and_then(|o| o.subregion.as_deref());
             Profile {
                 org: names.id(&format!("org:{}", n.org)),
                 area: names.id(&format!("area:{}", n.activity_area)),
-                topics,
+                topics: Topics::new(topics, bits),
                 window: signals::window(n),
                 level: n.collaboration_level,
                 subregion: subregion.map(|s| names.id(&format!("subregion:{s}"))),
@@ -61,12 +101,13 @@ pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Prof
         .collect()
 }
 
-fn jaccard(a: &[u32], b: &[u32]) -> f32 {
-    if a.is_empty() || b.is_empty() {
+fn jaccard(a: &Topics, b: &Topics) -> f32 {
+    let (a, b, shared) = a.overlap(b);
+    if a == 0 || b == 0 {
         return 0.0;
     }
-    let shared = a.iter().filter(|t| b.binary_search(t).is_ok()).count() as f32;
-    shared / ((a.len() + b.len()) as f32 - shared)
+    let shared = shared as f32;
+    shared / ((a + b) as f32 - shared)
 }
 
 /// Each signal's contribution to the score of a pair with text similarity `text` (in
@@ -115,11 +156,36 @@ mod tests {
         Profile {
             org,
             area: 1,
-            topics: topics.to_vec(),
+            topics: Topics::new(topics.to_vec(), true),
             window,
             level,
             subregion: Some(7),
         }
+    }
+
+    /// Past 128 distinct topics, needs keep their topics as lists: the overlap must be
+    /// the same in both forms.
+    #[test]
+    fn topic_overlap_is_the_same_as_bits_and_as_lists() {
+        let sets: [&[u32]; 4] = [&[], &[3], &[3, 9, 127], &[9, 1, 3]];
+        for a in sets {
+            for b in sets {
+                let bits = jaccard(
+                    &Topics::new(a.to_vec(), true),
+                    &Topics::new(b.to_vec(), true),
+                );
+                let lists = jaccard(
+                    &Topics::new(a.to_vec(), false),
+                    &Topics::new(b.to_vec(), false),
+                );
+                assert_eq!(bits, lists, "{a:?} {b:?}");
+            }
+        }
+        let (a, b) = (
+            Topics::new(vec![3, 9], true),
+            Topics::new(vec![9, 1, 3], true),
+        );
+        assert_eq!(jaccard(&a, &b), 2.0 / 3.0);
     }
 
     /// The search leaves out a candidate whose ceiling is below a result's last score:

@@ -26,7 +26,8 @@ const EPSILON: f32 = 1e-5;
 /// differ.
 const BOUND_MARGIN: f32 = 1e-3;
 
-/// Candidates of a chunk ruled out by their other signals, or computed, at a time.
+/// Candidates of a chunk ruled out by their other signals, or compared, at a time (over an
+/// approximate index, whose candidates come most similar first).
 const PART: usize = 32;
 
 /// At most this many need pairs are checked to rule a candidate class out by its other
@@ -113,11 +114,18 @@ impl Engine {
         }
         let mut idle = 0;
         let bounds = ranked.of == c;
+        // Over an exact index the candidates come in class order, not by similarity:
+        // the first part would rule out little, so all are compared at once.
+        let part = if self.index.approximate() {
+            PART
+        } else {
+            self.index.chunk()
+        };
         for chunk in ranked.candidates.chunks(self.index.chunk()) {
             let (mut improved, mut hopeful, mut computed) = (false, false, false);
             // A part at a time, so that the results found so far rule out the rest of
             // the chunk by their other signals before its text is computed.
-            for part in chunk.chunks(PART) {
+            for part in chunk.chunks(part) {
                 let worth: Vec<(u32, f32)> = part
                     .iter()
                     .copied()
