@@ -129,6 +129,23 @@ impl Engine {
             .collect()
     }
 
+    /// What [`Engine::matches`] answers, found by scoring every other organisation's
+    /// need: the reference the search is tested and benchmarked against, too slow to
+    /// serve a registry.
+    pub fn matches_by_scoring_all(&self, id: Uuid, limit: usize) -> Vec<Match> {
+        let Some(&i) = self.by_id.get(&id) else {
+            return vec![];
+        };
+        let org = &self.needs[i].org;
+        let mut all: Vec<Match> = (0..self.needs.len())
+            .filter(|&j| &self.needs[j].org != org)
+            .filter_map(|j| self.score_pair(i, j))
+            .collect();
+        all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        all.truncate(limit);
+        all
+    }
+
     /// The word vector of need `i`.
     fn words(&self, i: usize) -> &[(u32, f32)] {
         self.index.words.get(self.index.class_of[i] as usize)

@@ -282,19 +282,12 @@ mod tests {
     fn ruling_out_by_other_signals_keeps_the_exact_results() {
         let e = look_alikes(600, false);
         assert!(!e.index.approximate());
+        let ranked = |m: Vec<crate::Match>| -> Vec<(f32, Uuid)> {
+            m.into_iter().map(|m| (m.score, m.id)).collect()
+        };
         for (i, n) in e.needs().iter().enumerate().step_by(7) {
-            let mut all: Vec<(f32, Uuid)> = (0..e.needs().len())
-                .filter(|&j| e.needs()[j].org != n.org)
-                .filter_map(|j| e.score_pair(i, j))
-                .map(|m| (m.score, m.id))
-                .collect();
-            all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            all.truncate(10);
-            let found: Vec<(f32, Uuid)> = e
-                .matches(n.id, 10)
-                .iter()
-                .map(|m| (m.score, m.id))
-                .collect();
+            let all = ranked(e.matches_by_scoring_all(n.id, 10));
+            let found = ranked(e.matches(n.id, 10));
             assert_eq!(found, all, "need {i}");
         }
     }
