@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -54,6 +55,8 @@ pub struct Engine {
     by_id: HashMap<Uuid, usize>,
     /// The groups of this snapshot, formed once on first use.
     groups: std::sync::OnceLock<Vec<crate::groups::Group>>,
+    /// When the registry was read for this snapshot, if the caller said.
+    read_at: Option<DateTime<Utc>>,
 }
 
 impl Engine {
@@ -107,7 +110,20 @@ impl Engine {
             stems: built.stems,
             surface: built.surface,
             groups: std::sync::OnceLock::new(),
+            read_at: None,
         }
+    }
+
+    /// This engine, noting that its needs and solutions were read from the registry at
+    /// `at`: users of its matches and groups are told how fresh they are.
+    pub fn read_at(mut self, at: DateTime<Utc>) -> Self {
+        self.read_at = Some(at);
+        self
+    }
+
+    /// When the registry was read for this engine ([`Engine::read_at`]).
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.read_at
     }
 
     /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:

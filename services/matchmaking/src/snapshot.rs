@@ -51,6 +51,12 @@ impl Snapshot {
         read(&self.grouped)
     }
 
+    /// Whether the groups answered now are older than the matches: a newer engine's
+    /// groups are still being formed, and will replace them.
+    pub fn groups_pending(&self) -> bool {
+        !Arc::ptr_eq(&self.get(), &self.grouped())
+    }
+
     /// Makes `engine` the one to answer matches from (readers holding the old one finish
     /// with it); its groups are still to be formed.
     pub fn set(&self, engine: Arc<Engine>) {
@@ -94,12 +100,17 @@ mod tests {
         let first = engine(2);
         snapshot.set(first.clone());
         snapshot.set_grouped(first);
-        snapshot.set(engine(3));
+        assert!(!snapshot.groups_pending());
+        let newer = engine(3);
+        snapshot.set(newer.clone());
         assert_eq!(snapshot.get().needs().len(), 3, "matches from the newest");
         assert_eq!(
             snapshot.grouped().needs().len(),
             2,
             "groups from the newest grouped engine"
         );
+        assert!(snapshot.groups_pending(), "the newest's groups are forming");
+        snapshot.set_grouped(newer);
+        assert!(!snapshot.groups_pending());
     }
 }

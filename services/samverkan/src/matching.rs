@@ -32,6 +32,8 @@ pub struct MatchingSettings {
 /// Builds an engine over the open needs, all solutions and the organisations.
 pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<Engine> {
     let reader = Caller::system("matchmaking");
+    // Everything committed before this moment is in what follows.
+    let read_at = chrono::Utc::now();
     let orgs = store.list_organisations().await?;
     let filter = NeedFilter {
         status: Some(NeedStatus::Open),
@@ -126,7 +128,7 @@ pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<
     // Analysis is CPU work: off the async workers, so requests go on.
     let (weights, thesaurus) = (settings.weights, settings.thesaurus.clone());
     let engine = tokio::task::spawn_blocking(move || {
-        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs)
+        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs).read_at(read_at)
     })
     .await?;
     Ok(engine)

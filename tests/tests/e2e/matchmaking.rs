@@ -400,15 +400,12 @@ async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
     );
     let found = matches_of(&app, &a, None, 1).await;
     assert_eq!(ids(&found), std::slice::from_ref(&b_id));
-    assert_eq!(
-        groups_of(&app, "", &coordinator, 1).await["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    let grouped = groups_of(&app, "", &coordinator, 1).await;
+    assert_eq!(grouped["items"].as_array().unwrap().len(), 1);
+    let grouped_at = as_of(&grouped);
 
     let mut withdrawn = lock_variant(1);
+    let withdrawn_at = chrono::Utc::now();
     withdrawn["status"] = json!("withdrawn");
     let put = app
         .put(
@@ -421,9 +418,24 @@ async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
     assert_eq!(put.status, 200, "{}", put.body);
     let left = poll(&app, &format!("/api/v1/needs/{a}/matches"), None, empty).await;
     assert_eq!(left["items"], json!([]), "a withdrawn need is no partner");
+    assert!(
+        as_of(&left) >= withdrawn_at,
+        "the matches say they were read after the change: {left}"
+    );
     // Groups follow once formed for the new snapshot (they may lag the matches).
     let groups = poll(&app, "/api/v1/match-groups", Some(&coordinator), empty).await;
     assert_eq!(groups["items"], json!([]), "nor part of a group");
+    assert!(as_of(&groups) >= withdrawn_at && grouped_at < withdrawn_at);
+    assert!(groups["newer_forming"].is_boolean(), "{groups}");
+}
+
+/// When the registry was read for a page of matches or groups.
+fn as_of(page: &Value) -> chrono::DateTime<chrono::Utc> {
+    page["as_of"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .unwrap_or_else(|| panic!("as_of is a timestamp: {page}"))
+        .to_utc()
 }
 
 on_both_backends!(withdrawn_needs_leave_matches_and_groups);

@@ -88,6 +88,9 @@ pub struct MatchPage {
     pub items: Vec<MatchView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// When the registry was read for these matches: changes committed since are
+    /// matched within seconds.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A proposed collaboration.
@@ -122,6 +125,11 @@ pub struct GroupPage {
     pub items: Vec<GroupView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// When the registry was read for these groups.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// True while the groups of a newer reading are being formed (minutes for a large
+    /// registry); they will replace these, and the matches already follow it.
+    pub newer_forming: bool,
 }
 
 fn level_name(level: u8) -> &'static str {
@@ -192,7 +200,11 @@ impl MatchesApi {
                 view(m, title)
             })
             .collect();
-        Ok(Json(MatchPage { items, next_cursor }))
+        Ok(Json(MatchPage {
+            items,
+            next_cursor,
+            as_of: engine.as_of(),
+        }))
     }
 
     /// Existing solutions that could meet this need, best first: text and topic fit,
@@ -228,7 +240,11 @@ impl MatchesApi {
                 view(m, title)
             })
             .collect();
-        Ok(Json(MatchPage { items, next_cursor }))
+        Ok(Json(MatchPage {
+            items,
+            next_cursor,
+            as_of: engine.as_of(),
+        }))
     }
 
     /// Groups of needs from two or more organisations that could become one
@@ -292,7 +308,12 @@ impl MatchesApi {
                 why: g.why.clone().into(),
             })
             .collect();
-        Ok(Json(GroupPage { items, next_cursor }))
+        Ok(Json(GroupPage {
+            items,
+            next_cursor,
+            as_of: engine.as_of(),
+            newer_forming: self.snapshot.groups_pending(),
+        }))
     }
 }
 
