@@ -39,6 +39,27 @@ const RULE_OUT_PAIRS: usize = 8;
 /// a useful one.
 const PATIENCE: usize = 2;
 
+/// One search: the needs `members` of text class `class` want their `limit` best
+/// matches; `bounds` tells whether the candidates' lower bounds are of this class.
+#[derive(Clone, Copy)]
+struct Query<'a> {
+    class: u32,
+    members: &'a [u32],
+    limit: usize,
+    bounds: bool,
+}
+
+/// What searching a part of a chunk found.
+#[derive(Default)]
+struct Outcome {
+    /// Some candidate's text was compared.
+    compared: bool,
+    /// The best text compared could have entered a result, whatever its other signals.
+    hopeful: bool,
+    /// Some result changed.
+    improved: bool,
+}
+
 /// A candidate: (need index, score).
 pub type Scored = (usize, f32);
 
@@ -113,7 +134,12 @@ impl Engine {
             return tops;
         }
         let mut idle = 0;
-        let bounds = ranked.of == c;
+        let query = Query {
+            class: c,
+            members,
+            limit,
+            bounds: ranked.of == c,
+        };
         // Over an exact index the candidates come in class order, not by similarity:
         // the first part would rule out little, so all are compared at once.
         let part = if self.index.approximate() {
@@ -122,42 +148,68 @@ impl Engine {
             self.index.chunk()
         };
         for chunk in ranked.candidates.chunks(self.index.chunk()) {
-            let (mut improved, mut hopeful, mut computed) = (false, false, false);
+            let mut seen = Outcome::default();
             // A part at a time, so that the results found so far rule out the rest of
             // the chunk by their other signals before its text is computed.
             for part in chunk.chunks(part) {
-                let worth: Vec<(u32, f32)> = part
-                    .iter()
-                    .copied()
-                    .filter(|&(d, _)| self.could_enter(d, members, &tops, limit))
-                    .collect();
-                if worth.is_empty() {
-                    continue;
-                }
-                computed = true;
-                let classes = self.similar_classes(c, &worth, bounds, scratch);
-                // Could the part's best text have entered a result, whatever its other
-                // signals? If no part could, the chunks after it (less similar still)
-                // cannot either.
-                let best_text = classes.first().map_or(0.0, |x| x.1);
-                hopeful |= tops.iter().any(|top| {
-                    top.len() < limit
-                        || profile::bound(self.weights(), best_text) + EPSILON >= top[limit - 1].1
-                });
-                for (top, &i) in tops.iter_mut().zip(members) {
-                    let before = (top.len(), top.last().map(|x| x.1));
-                    self.best_among(i as usize, limit, &classes, top);
-                    improved |= (top.len(), top.last().map(|x| x.1)) != before;
-                }
+                let found = self.search_part(&query, part, &mut tops, scratch);
+                seen.compared |= found.compared;
+                seen.hopeful |= found.hopeful;
+                seen.improved |= found.improved;
             }
             // A chunk whose every candidate was ruled out by its other signals tells
             // nothing about the text of the next.
-            idle = if improved { 0 } else { idle + 1 };
-            if (computed && !hopeful) || idle == PATIENCE {
+            idle = if seen.improved { 0 } else { idle + 1 };
+            if (seen.compared && !seen.hopeful) || idle == PATIENCE {
                 break;
             }
         }
         tops
+    }
+
+    /// Compares the candidates of `part` that could enter a result of the query, and adds
+    /// them to its results `tops`.
+    fn search_part(
+        &self,
+        query: &Query,
+        part: &[(u32, f32)],
+        tops: &mut [Vec<Scored>],
+        scratch: &mut Scratch,
+    ) -> Outcome {
+        let Query {
+            class: c,
+            members,
+            limit,
+            bounds,
+        } = *query;
+        let worth: Vec<(u32, f32)> = part
+            .iter()
+            .copied()
+            .filter(|&(d, _)| self.could_enter(d, members, tops, limit))
+            .collect();
+        if worth.is_empty() {
+            return Outcome::default();
+        }
+        let classes = self.similar_classes(c, &worth, bounds, scratch);
+        // Could the part's best text have entered a result, whatever its other signals?
+        // If no part of a chunk could, the chunks after it (less similar still) cannot
+        // either.
+        let best_text = classes.first().map_or(0.0, |x| x.1);
+        let hopeful = tops.iter().any(|top| {
+            top.len() < limit
+                || profile::bound(self.weights(), best_text) + EPSILON >= top[limit - 1].1
+        });
+        let mut improved = false;
+        for (top, &i) in tops.iter_mut().zip(members) {
+            let before = (top.len(), top.last().map(|x| x.1));
+            self.best_among(i as usize, limit, &classes, top);
+            improved |= (top.len(), top.last().map(|x| x.1)) != before;
+        }
+        Outcome {
+            compared: true,
+            hopeful,
+            improved,
+        }
     }
 
     /// Whether a need of class `d` could enter the results `tops` of `members` with full
