@@ -3,6 +3,7 @@
 //! Average-linkage clustering (`cluster`) over the match graph, on calibrated pair
 //! scores, one need per organisation.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -206,16 +207,13 @@ impl Engine {
         terms.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
         let terms: Vec<String> = terms.into_iter().take(8).map(|(w, _)| w).collect();
         let orgs: Vec<String> = needs.iter().map(|n| n.org.clone()).collect();
+        let (level, combined_budget_sek, earliest_needed_by) = summarise(&needs);
         Group {
             members: needs.iter().map(|n| n.id).collect(),
             label: terms.iter().take(4).cloned().collect(),
-            level: needs
-                .iter()
-                .map(|n| n.collaboration_level)
-                .min()
-                .unwrap_or(0),
-            combined_budget_sek: needs.iter().filter_map(|n| n.budget_max_sek).sum(),
-            earliest_needed_by: needs.iter().filter_map(|n| n.needed_by).min(),
+            level,
+            combined_budget_sek,
+            earliest_needed_by,
             suggested_lead: self.lead(&orgs, &needs.iter().map(|n| n.id).collect::<Vec<_>>()),
             cohesion: contributions.iter().map(|(_, v)| v).sum::<f32>().min(1.0),
             why: crate::engine::Explanation {
@@ -230,6 +228,45 @@ impl Engine {
 
     /// An organisation of the group that owns or uses a solution matching its needs, else
     /// the most populous.
+    /// Group `g` of this engine without the members that `left` says have left the
+    /// registry since the groups were formed (withdrawn, closed, deleted): `None` when
+    /// fewer than two remain. The level, budget, earliest date and lead are worked out
+    /// anew for the members that remain; the label, cohesion and reasons stay those of
+    /// the group as formed until the groups are formed anew.
+    pub fn group_without<'g>(
+        &self,
+        g: &'g Group,
+        left: impl Fn(Uuid) -> bool,
+    ) -> Option<Cow<'g, Group>> {
+        if !g.members.iter().any(|&id| left(id)) {
+            return Some(Cow::Borrowed(g));
+        }
+        let (members, orgs): (Vec<Uuid>, Vec<String>) = g
+            .members
+            .iter()
+            .zip(&g.orgs)
+            .filter(|(id, _)| !left(**id))
+            .map(|(id, org)| (*id, org.clone()))
+            .unzip();
+        if members.len() < 2 {
+            return None;
+        }
+        let needs: Vec<&NeedInfo> = members
+            .iter()
+            .filter_map(|&id| self.index_of(id).map(|i| &self.needs()[i]))
+            .collect();
+        let (level, combined_budget_sek, earliest_needed_by) = summarise(&needs);
+        Some(Cow::Owned(Group {
+            suggested_lead: self.lead(&orgs, &members),
+            members,
+            orgs,
+            level,
+            combined_budget_sek,
+            earliest_needed_by,
+            ..g.clone()
+        }))
+    }
+
     fn lead(&self, orgs: &[String], needs: &[Uuid]) -> String {
         for id in needs {
             if let Some(best) = self.solution_matches(*id, 3, true).first()
@@ -243,6 +280,20 @@ impl Engine {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// The collaboration level every member accepts (the lowest), the members' budgets added
+/// up, and the earliest needed-by date.
+fn summarise(needs: &[&NeedInfo]) -> (u8, u64, Option<NaiveDate>) {
+    (
+        needs
+            .iter()
+            .map(|n| n.collaboration_level)
+            .min()
+            .unwrap_or(0),
+        needs.iter().filter_map(|n| n.budget_max_sek).sum(),
+        needs.iter().filter_map(|n| n.needed_by).min(),
+    )
 }
 
 /// Adds one pair's contributions to the running sums, signal by signal.

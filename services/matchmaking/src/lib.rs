@@ -22,6 +22,6 @@ pub mod weights;
 pub use engine::{Engine, Explanation, Match};
 pub use groups::Group;
 pub use model::{NeedInfo, OrgInfo, SolutionInfo};
-pub use snapshot::Snapshot;
+pub use snapshot::{Live, Snapshot};
 pub use thesaurus::Thesaurus;
 pub use weights::Weights;

@@ -214,6 +214,40 @@ fn groups_form_across_organisations() {
     assert!(!locks.label.is_empty());
 }
 
+/// A group formed before one of its needs left is shown without it until the groups are
+/// formed anew: its summary is that of the members who remain, and a group left with one
+/// member is no group.
+#[test]
+fn a_group_is_shown_without_the_needs_that_left() {
+    let e = engine();
+    let groups = e.groups();
+    let locks = groups.iter().find(|g| g.members.len() == 3).unwrap();
+    let ystad = Uuid::from_u128(1);
+    assert_eq!(
+        locks.orgs[locks.members.iter().position(|&m| m == ystad).unwrap()],
+        "1286"
+    );
+    let same = e.group_without(locks, |_| false).expect("nobody left");
+    assert_eq!(*same, *locks);
+    let without = e
+        .group_without(locks, |id| id == ystad)
+        .expect("two remain");
+    let ids: Vec<u128> = without.members.iter().map(|m| m.as_u128()).collect();
+    assert_eq!(ids, vec![2, 3]);
+    assert!(!without.orgs.contains(&"1286".to_string()));
+    assert_eq!(without.combined_budget_sek, 600_000);
+    assert!(
+        without.orgs.contains(&without.suggested_lead),
+        "the lead is a member that remains: {without:#?}"
+    );
+    assert_eq!(
+        without.label, locks.label,
+        "the reasons are those as formed"
+    );
+    let two_left = |id: Uuid| id == ystad || id == Uuid::from_u128(2);
+    assert!(e.group_without(locks, two_left).is_none());
+}
+
 #[test]
 fn solutions_are_suggested_without_the_owners_own() {
     let e = engine();

@@ -3,7 +3,9 @@
 //! other instances. Matches are answered from a rebuilt engine as soon as it is
 //! prepared; its groups are formed beside it and replace the previous groups when done
 //! (a grouping still running when another rebuild lands is followed by one for the
-//! newest). Reads never wait for a rebuild.
+//! newest). Reads never wait for a rebuild. Before each rebuild, a cheap reading of which
+//! needs are open and public lets answers from the engines in use leave out needs that
+//! have left or become internal since they were read.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 use samverkan_domain::Caller;
 use samverkan_domain::vocab::{CollaborationLevel, Maturity, NeedStatus, Visibility};
 use samverkan_matchmaking::{
-    Engine, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Thesaurus, Weights,
+    Engine, Live, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Thesaurus, Weights,
 };
 use samverkan_store::repo::needs::NeedFilter;
 use samverkan_store::repo::solutions::SolutionFilter;
@@ -199,6 +201,12 @@ async fn refresh(
         if now == seen && built.elapsed() < REFRESH {
             continue;
         }
+        // Cheap beside a rebuild: answers stop showing needs that have left, or become
+        // internal, before the rebuild is prepared.
+        match read_live(&store).await {
+            Ok(live) => snapshot.set_live(live),
+            Err(e) => tracing::warn!(error = %e, "reading the open needs failed"),
+        }
         match load(&store, &settings).await {
             Ok(engine) => {
                 let engine = Arc::new(engine);
@@ -210,6 +218,15 @@ async fn refresh(
             Err(e) => tracing::warn!(error = %e, "matchmaking refresh failed; retrying"),
         }
     }
+}
+
+/// Which needs are open now, and which of them are public.
+async fn read_live(store: &Store) -> anyhow::Result<Live> {
+    let read_at = chrono::Utc::now();
+    let open = store
+        .open_needs_visibility(&Caller::system("matchmaking"))
+        .await?;
+    Ok(Live { read_at, open })
 }
 
 /// Forms the groups of the newest engine, skipping any that were replaced meanwhile.

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use samverkan_domain::Caller;
 use samverkan_domain::vocab::{ActivityArea, Topic, Visibility};
-use samverkan_matchmaking::{Engine, Explanation, Group, Match, Snapshot};
+use samverkan_matchmaking::{Engine, Explanation, Group, Live, Match, Snapshot};
 use samverkan_store::Store;
 use uuid::Uuid;
 
@@ -137,12 +137,17 @@ fn level_name(level: u8) -> &'static str {
 }
 
 /// Whether the caller may see need `id` of `org` in matches.
-fn visible(engine: &Engine, caller: &Caller, id: Uuid) -> bool {
+/// Whether `caller` may see need `id` of `engine`, as `live` (when newer than the
+/// engine) says it is now: a need that has left is seen by nobody.
+fn visible(engine: &Engine, live: Option<&Live>, caller: &Caller, id: Uuid) -> bool {
     engine
         .index_of(id)
         .map(|i| &engine.needs()[i])
         .is_some_and(|n| {
-            let visibility = if n.public {
+            let Some(public) = live.map_or(Some(n.public), |l| l.is_public(id)) else {
+                return false;
+            };
+            let visibility = if public {
                 Visibility::Public
             } else {
                 Visibility::Internal
@@ -184,10 +189,13 @@ impl MatchesApi {
         let caller = auth.caller();
         self.store.get_need(&caller, id.0).await?;
         let engine = self.snapshot.get();
+        let live = self.snapshot.live_after(&engine);
+        // A need that has left since the engine was read matches nothing.
+        let left = live.as_ref().is_some_and(|l| !l.is_open(id.0));
         let visible = engine
-            .matches(id.0, MAX_MATCHES)
+            .matches(id.0, if left { 0 } else { MAX_MATCHES })
             .into_iter()
-            .filter(|m| visible(&engine, &caller, m.id));
+            .filter(|m| visible(&engine, live.as_deref(), &caller, m.id));
         let list = format!("matches:{}", id.0);
         let (found, next_cursor) = ranked::page(visible, &list, limit.0, cursor.0.as_deref())?;
         let items = found
@@ -288,9 +296,13 @@ impl MatchesApi {
             min_score: check_min_score(min_score.0)?,
         };
         let engine = self.snapshot.grouped();
+        // Groups formed before a need left are shown without it.
+        let live = self.snapshot.live_after(&engine);
+        let left = |id: Uuid| live.as_ref().is_some_and(|l| !l.is_open(id));
         let kept = engine
             .cached_groups()
             .iter()
+            .filter_map(|g| engine.group_without(g, left))
             .filter(|g| filter.admits(&engine, g));
         let (found, next_cursor) =
             ranked::page(kept, &filter.list(), limit.0, cursor.0.as_deref())?;

@@ -11,8 +11,8 @@ use samverkan_domain::vocab::{ActivityArea, CollaborationLevel, NeedStatus, Topi
 use samverkan_domain::{Caller, OrgId, ValidationErrors};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -177,6 +177,29 @@ impl Store {
             items,
             next_cursor: page.next_cursor,
         })
+    }
+
+    /// The open needs the caller may see, each with whether it is public: two columns
+    /// of one query, no hydration. Matchmaking checks its snapshot against this between
+    /// rebuilds, so that a need withdrawn, closed, deleted or made internal stops being
+    /// shown at once, even while a large registry's rebuild takes seconds.
+    pub async fn open_needs_visibility(
+        &self,
+        caller: &Caller,
+    ) -> Result<HashMap<Uuid, bool>, StoreError> {
+        let rows: Vec<(Uuid, String)> = need::Entity::find()
+            .select_only()
+            .column(need::Column::Id)
+            .column(need::Column::Visibility)
+            .filter(ReadScope::of(caller).condition(need::Column::OrgId, need::Column::Visibility))
+            .filter(need::Column::Status.eq(NeedStatus::Open.as_str()))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, visibility)| (id, visibility == Visibility::Public.as_str()))
+            .collect())
     }
 
     /// Replaces a need's content; `expected_version` is the version the caller last read.
