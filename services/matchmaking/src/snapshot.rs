@@ -60,16 +60,16 @@ impl Default for Snapshot {
     }
 }
 
-fn read(lock: &RwLock<Arc<Engine>>) -> Arc<Engine> {
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
     lock.read()
         .map(|e| e.clone())
         .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
 }
 
-fn write(lock: &RwLock<Arc<Engine>>, engine: Arc<Engine>) {
+fn write<T>(lock: &RwLock<T>, value: T) {
     match lock.write() {
-        Ok(mut guard) => *guard = engine,
-        Err(poisoned) => *poisoned.into_inner() = engine,
+        Ok(mut guard) => *guard = value,
+        Err(poisoned) => *poisoned.into_inner() = value,
     }
 }
 
@@ -98,22 +98,14 @@ impl Snapshot {
 
     /// Records which needs are open now (see [`Live`]).
     pub fn set_live(&self, live: Live) {
-        let live = Some(Arc::new(live));
-        match self.live.write() {
-            Ok(mut guard) => *guard = live,
-            Err(poisoned) => *poisoned.into_inner() = live,
-        }
+        write(&self.live, Some(Arc::new(live)));
     }
 
     /// The newest reading of the open needs, when it is newer than `engine`'s (an engine
     /// that does not say when it was read is taken as current): what an answer from
     /// `engine` must be checked against.
     pub fn live_after(&self, engine: &Engine) -> Option<Arc<Live>> {
-        let live = self
-            .live
-            .read()
-            .map(|l| l.clone())
-            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())?;
+        let live = read(&self.live)?;
         (live.read_at > engine.as_of()?).then_some(live)
     }
 
