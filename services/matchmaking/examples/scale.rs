@@ -4,9 +4,11 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--repeat=N] [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--repeat=N] [--full-recall] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--repeat=N`
-//! forms all groups N times and reports the fastest and the median).
+//! forms all groups N times and reports the fastest and the median; `--full-recall`
+//! also measures the batch's recall over every need against the batch without shared
+//! candidates).
 //!
 //! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
 //! needs), which flatters the engine: needs with the same text are analysed and searched
@@ -297,8 +299,36 @@ fn time_groups(engine: &Engine, repeats: usize) -> (Vec<samverkan_matchmaking::G
     (groups, time)
 }
 
+/// The batch's recall@10 over every need, against the batch in which every class finds
+/// its own candidates (whose recall against brute force is the single search's): what
+/// sharing a leader's candidates costs, at a resolution the 50 sampled needs cannot
+/// give. Printed on standard error, beside the table.
+fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
+    let started = Instant::now();
+    let reference = engine.best_matches_of_all_unshared();
+    let took = started.elapsed().as_secs_f64();
+    let (mut hits, mut total) = (0, 0);
+    for (found, want) in batch.iter().zip(&reference) {
+        let tenth = want.last().map_or(0.0, |m| m.1);
+        total += want.len();
+        hits += found
+            .iter()
+            .filter(|(_, s)| *s >= tenth - 1e-6)
+            .count()
+            .min(want.len());
+    }
+    eprintln!(
+        "{} needs: batch recall@10 over every need against the unshared batch {:.4} ({} of {total} missed); the unshared batch took {took:.1} s",
+        batch.len(),
+        hits as f64 / total.max(1) as f64,
+        total - hits,
+    );
+}
+
 fn main() {
     let flag = |name: &str| std::env::args().any(|a| a == name);
+    // `--full-recall`: also measure the batch over every need (see `full_batch_recall`).
+    let full_recall = flag("--full-recall");
     let generate: fn(usize) -> Vec<NeedInfo> = if flag("--realistic") {
         realistic_needs
     } else if flag("--families") {
@@ -379,6 +409,9 @@ fn main() {
                 .filter(|(_, s)| *s >= tenth - 1e-6)
                 .count()
                 .min(want);
+        }
+        if full_recall {
+            full_batch_recall(&engine, &batch);
         }
         println!(
             "| {n} | {prepare:.2} | {:.2} / {:.2} | {grouping} | {} | {:.3} | {:.3} | {:.0} |",

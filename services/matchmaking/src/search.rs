@@ -344,6 +344,32 @@ mod tests {
         }
     }
 
+    /// The batch behind the groups lets a look-alike re-score its leader's candidates
+    /// instead of finding its own: over every need, it must still find what each class
+    /// finds searching alone (at least the tenth best of that, ties counted as found).
+    #[test]
+    fn the_shared_batch_finds_what_each_class_finds_alone() {
+        let e = look_alikes(3000, true);
+        assert!(e.index.approximate(), "more classes than the exact size");
+        let shared = e.best_matches_of_all();
+        let alone = e.best_matches_of_all_unshared();
+        let (mut found, mut wanted) = (0, 0);
+        for (got, want) in shared.iter().zip(&alone) {
+            let tenth = want.last().map_or(0.0, |m| m.1);
+            wanted += want.len();
+            found += got
+                .iter()
+                .filter(|m| m.1 >= tenth - 1e-6)
+                .count()
+                .min(want.len());
+        }
+        assert!(wanted > 20_000, "most needs have ten matches: {wanted}");
+        assert!(
+            found as f64 >= 0.99 * wanted as f64,
+            "{found} of {wanted} found"
+        );
+    }
+
     /// The approximate candidate stage adds up only some of the products two texts
     /// share, so its figure never exceeds the exact similarity: a bound that gives full
     /// text support can stand in for it.
