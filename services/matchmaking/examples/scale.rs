@@ -307,16 +307,7 @@ fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
     let started = Instant::now();
     let reference = engine.best_matches_of_all_unshared();
     let took = started.elapsed().as_secs_f64();
-    let (mut hits, mut total) = (0, 0);
-    for (found, want) in batch.iter().zip(&reference) {
-        let tenth = want.last().map_or(0.0, |m| m.1);
-        total += want.len();
-        hits += found
-            .iter()
-            .filter(|(_, s)| *s >= tenth - 1e-6)
-            .count()
-            .min(want.len());
-    }
+    let (hits, total) = samverkan_matchmaking::groups::results_found(batch, &reference);
     eprintln!(
         "{} needs: batch recall@10 over every need against the unshared batch {:.4} ({} of {total} missed); the unshared batch took {took:.1} s",
         batch.len(),

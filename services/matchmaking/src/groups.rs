@@ -56,6 +56,27 @@ pub struct Group {
     pub why: crate::engine::Explanation,
 }
 
+/// How many of the `reference` batch's results the batch `found` has, need by need, and
+/// how many there are. A found result counts when it scores at least the reference's
+/// last one for that need, as needs that tie are interchangeable. The measure of what an
+/// approximate batch costs in recall (the scale benchmark's `--full-recall`, the tests).
+pub fn results_found(
+    found: &[Vec<(usize, f32)>],
+    reference: &[Vec<(usize, f32)>],
+) -> (usize, usize) {
+    let (mut hits, mut total) = (0, 0);
+    for (got, want) in found.iter().zip(reference) {
+        let last = want.last().map_or(0.0, |m| m.1);
+        total += want.len();
+        hits += got
+            .iter()
+            .filter(|m| m.1 >= last - 1e-6)
+            .count()
+            .min(want.len());
+    }
+    (hits, total)
+}
+
 impl Engine {
     /// Every group of two or more organisations' needs.
     ///

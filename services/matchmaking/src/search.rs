@@ -353,16 +353,7 @@ mod tests {
         assert!(e.index.approximate(), "more classes than the exact size");
         let shared = e.best_matches_of_all();
         let alone = e.best_matches_of_all_unshared();
-        let (mut found, mut wanted) = (0, 0);
-        for (got, want) in shared.iter().zip(&alone) {
-            let tenth = want.last().map_or(0.0, |m| m.1);
-            wanted += want.len();
-            found += got
-                .iter()
-                .filter(|m| m.1 >= tenth - 1e-6)
-                .count()
-                .min(want.len());
-        }
+        let (found, wanted) = crate::groups::results_found(&shared, &alone);
         assert!(wanted > 20_000, "most needs have ten matches: {wanted}");
         assert!(
             found as f64 >= 0.99 * wanted as f64,
