@@ -4,11 +4,12 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--repeat=N] [--full-recall] [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--repeat=N] [--samples=N] [--full-recall] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--repeat=N`
 //! forms all groups N times and reports the fastest and the median; `--full-recall`
 //! also measures the batch's recall over every need against the batch without shared
-//! candidates).
+//! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
+//! default).
 //!
 //! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
 //! needs), which flatters the engine: needs with the same text are analysed and searched
@@ -301,7 +302,7 @@ fn time_groups(engine: &Engine, repeats: usize) -> (Vec<samverkan_matchmaking::G
 
 /// The batch's recall@10 over every need, against the batch in which every class finds
 /// its own candidates (whose recall against brute force is the single search's): what
-/// sharing a leader's candidates costs, at a resolution the 50 sampled needs cannot
+/// sharing a leader's candidates costs, at a resolution the sampled needs cannot
 /// give. Printed on standard error, beside the table.
 fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
     let started = Instant::now();
@@ -350,13 +351,19 @@ fn main() {
         .find_map(|a| a.strip_prefix("--repeat=").and_then(|n| n.parse().ok()))
         .unwrap_or(1)
         .max(1);
+    // `--samples=N`: how many needs are matched alone and checked against brute force
+    // (50 by default; each costs a scoring of every need).
+    let samples: usize = std::env::args()
+        .find_map(|a| a.strip_prefix("--samples=").and_then(|n| n.parse().ok()))
+        .unwrap_or(50)
+        .max(1);
     let grouping_header = if repeats > 1 {
         format!("all groups s (min / median of {repeats})")
     } else {
         "all groups s".to_string()
     };
     println!(
-        "| needs | prepare s | match one need ms (p50 / max of 50) | {grouping_header} | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
+        "| needs | prepare s | match one need ms (p50 / max of {samples}) | {grouping_header} | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
@@ -369,7 +376,7 @@ fn main() {
         // (need, exact tenth best, how many exact matches) of the sampled needs.
         let mut sampled = Vec::new();
         let mut recall_total = 0;
-        for k in 0..50 {
+        for k in 0..samples {
             let i = (k * 7919) % n;
             let id = engine.needs()[i].id;
             let t = Instant::now();
