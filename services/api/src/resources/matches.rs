@@ -137,6 +137,12 @@ fn level_name(level: u8) -> &'static str {
 }
 
 /// Whether the caller may see need `id` of `org` in matches.
+/// Whether need `id` has left the registry (withdrawn, closed, deleted) since the engine
+/// was read, as `live` (when newer than the engine) says.
+fn has_left(live: Option<&Live>, id: Uuid) -> bool {
+    live.is_some_and(|l| !l.is_open(id))
+}
+
 /// Whether `caller` may see need `id` of `engine`, as `live` (when newer than the
 /// engine) says it is now: a need that has left is seen by nobody.
 fn visible(engine: &Engine, live: Option<&Live>, caller: &Caller, id: Uuid) -> bool {
@@ -191,7 +197,7 @@ impl MatchesApi {
         let engine = self.snapshot.get();
         let live = self.snapshot.live_after(&engine);
         // A need that has left since the engine was read matches nothing.
-        let left = live.as_ref().is_some_and(|l| !l.is_open(id.0));
+        let left = has_left(live.as_deref(), id.0);
         let visible = engine
             .matches(id.0, if left { 0 } else { MAX_MATCHES })
             .into_iter()
@@ -298,7 +304,7 @@ impl MatchesApi {
         let engine = self.snapshot.grouped();
         // Groups formed before a need left are shown without it.
         let live = self.snapshot.live_after(&engine);
-        let left = |id: Uuid| live.as_ref().is_some_and(|l| !l.is_open(id));
+        let left = |id: Uuid| has_left(live.as_deref(), id);
         let kept = engine
             .cached_groups()
             .iter()
