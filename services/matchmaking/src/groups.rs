@@ -114,7 +114,7 @@ impl Engine {
     /// Each need's [`EDGES_PER_NEED`] best matches, as (need, score), best first: the
     /// matches of every need at once, as grouping needs them. Found on all cores, one
     /// text class at a time (needs with the same text share one search), in runs of
-    /// look-alikes (see [`Engine::locality_order`]): above the exact size of the index,
+    /// look-alikes (see [`crate::index::classes`]): above the exact size of the index,
     /// a class whose text is at least [`LEADER_SIMILARITY`] similar to the run's leader
     /// re-scores the leader's candidates instead of finding its own, as near-duplicates
     /// have the same candidates. The scale benchmark measures what this costs in recall.
@@ -133,7 +133,10 @@ impl Engine {
     /// The batch behind [`Engine::best_matches_of_all`]: a class at least `leader`
     /// similar to its run's leader re-scores the leader's candidates.
     fn batch(&self, leader_similarity: f32) -> Vec<Vec<(usize, f32)>> {
-        let order = self.locality_order();
+        // Classes are numbered in an order that keeps look-alikes together (see
+        // [`crate::index::classes`]): each thread takes a run of them, so consecutive
+        // searches read the same postings and candidate vectors, from cache.
+        let order: Vec<u32> = (0..self.index.members.len() as u32).collect();
         let found: Vec<Vec<NeedBest>> = order
             .par_chunks(RUN)
             .map_init(
@@ -180,20 +183,6 @@ impl Engine {
             }
         }
         pairs
-    }
-
-    /// The text classes in an order that keeps look-alikes together (by title): each
-    /// thread takes a run of the order, so consecutive searches read the same postings
-    /// and candidate vectors, from cache. The pairs found do not depend on the order.
-    fn locality_order(&self) -> Vec<u32> {
-        let title = |c: u32| {
-            self.needs()[self.index.members[c as usize][0] as usize]
-                .title
-                .as_str()
-        };
-        let mut order: Vec<u32> = (0..self.index.members.len() as u32).collect();
-        order.sort_by(|&a, &b| title(a).cmp(title(b)).then(a.cmp(&b)));
-        order
     }
 
     /// The grouping strength of each pair (see [`Engine::groups`]).
