@@ -46,7 +46,11 @@ pub struct Engine {
     weights: Weights,
     needs: Vec<NeedInfo>,
     pub(crate) index: TextIndex,
+    /// The needs' profiles, class after class (see [`crate::index::Members`]): a search
+    /// reads those of a candidate class's needs together.
     pub(crate) profiles: Vec<Profile>,
+    /// need → where its profile is in `profiles`.
+    slot_of: Vec<u32>,
     solutions: Vec<SolutionInfo>,
     orgs: HashMap<String, OrgInfo>,
     /// Word id → stem.
@@ -99,10 +103,12 @@ impl Engine {
         drop(expanded);
         let orgs: HashMap<String, OrgInfo> = orgs.into_iter().map(|o| (o.id.clone(), o)).collect();
         let index = TextIndex::new(class_of, classes, built.words, built.grams);
+        let (profiles, slot_of) = in_class_order(&profile::profiles(&needs, &orgs), &index);
         Self {
             weights,
             by_id: needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect(),
-            profiles: profile::profiles(&needs, &orgs),
+            profiles,
+            slot_of,
             needs,
             index,
             solutions,
@@ -174,8 +180,13 @@ impl Engine {
 
     /// The (word, n-gram) vectors of solution `k`, stored after the classes.
     fn solution_vectors(&self, k: usize) -> (&Sparse, &Sparse) {
-        let d = self.index.members.len() + k;
+        let d = self.index.members.classes() + k;
         (self.index.words.get(d), self.index.grams.get(d))
+    }
+
+    /// The profile of need `i`.
+    pub(crate) fn profile(&self, i: usize) -> &Profile {
+        &self.profiles[self.slot_of[i] as usize]
     }
 
     /// The score of need `j` for need `i`, or `None` below the text threshold.
@@ -186,7 +197,7 @@ impl Engine {
             return None;
         }
         let (parts, overlap) =
-            profile::contributions(&self.weights, text, &self.profiles[i], &self.profiles[j]);
+            profile::contributions(&self.weights, text, self.profile(i), self.profile(j));
         Some(Match {
             id: b.id,
             org: b.org.clone(),
@@ -342,6 +353,21 @@ impl Engine {
 }
 
 /// `text` with the thesaurus concepts that its title or text uses added at its end.
+/// The needs' `profiles` reordered class after class, as the index keeps its needs, and
+/// where each need's profile went.
+fn in_class_order(profiles: &[Profile], index: &TextIndex) -> (Vec<Profile>, Vec<u32>) {
+    let order = index.members.in_class_order();
+    let mut slot_of = vec![0u32; order.len()];
+    for (slot, &i) in order.iter().enumerate() {
+        slot_of[i as usize] = slot as u32;
+    }
+    let ordered = order
+        .iter()
+        .map(|&i| profiles[i as usize].clone())
+        .collect();
+    (ordered, slot_of)
+}
+
 fn expand<'a>(
     thesaurus: &Thesaurus,
     title: &str,

@@ -136,7 +136,7 @@ impl Engine {
         // Classes are numbered in an order that keeps look-alikes together (see
         // [`crate::index::classes`]): each thread takes a run of them, so consecutive
         // searches read the same postings and candidate vectors, from cache.
-        let order: Vec<u32> = (0..self.index.members.len() as u32).collect();
+        let order: Vec<u32> = (0..self.index.members.classes() as u32).collect();
         let found: Vec<Vec<NeedBest>> = order
             .par_chunks(RUN)
             .map_init(
@@ -157,7 +157,7 @@ impl Engine {
                                 scratch,
                             )),
                         };
-                        let members = &self.index.members[c as usize];
+                        let members = self.index.members.of(c);
                         let tops =
                             self.best_for_class_among(c, members, EDGES_PER_NEED, ranked, scratch);
                         out.extend(members.iter().copied().zip(tops));

@@ -47,8 +47,8 @@ pub const QUERY_TERMS: usize = 64;
 pub struct TextIndex {
     /// need → its class.
     pub class_of: Vec<u32>,
-    /// class → its needs, in input order.
-    pub members: Vec<Vec<u32>>,
+    /// class → its needs.
+    pub members: Members,
     /// Stemmed-word vectors: the classes, then the solutions.
     pub words: Vectors,
     /// Character n-gram vectors: the classes, then the solutions.
@@ -57,6 +57,56 @@ pub struct TextIndex {
     candidates: usize,
     /// Pruned (word, n-gram) postings, when there are more classes than candidates.
     pruned: Option<(Postings, Postings)>,
+}
+
+/// The needs of each text class, stored class after class: the needs of neighbouring
+/// classes (look-alikes, see [`classes`]) lie together, and so do their profiles, which
+/// the engine keeps in the same order (see [`Members::slots`]).
+pub struct Members {
+    offsets: Vec<u32>,
+    needs: Vec<u32>,
+}
+
+impl Members {
+    /// Groups the needs by class (`class_of`, need → class), each class's needs in input
+    /// order.
+    fn new(class_of: &[u32], classes: usize) -> Self {
+        let mut offsets = vec![0u32; classes + 1];
+        for &c in class_of {
+            offsets[c as usize + 1] += 1;
+        }
+        for c in 0..classes {
+            offsets[c + 1] += offsets[c];
+        }
+        let mut fill = offsets.clone();
+        let mut needs = vec![0u32; class_of.len()];
+        for (i, &c) in class_of.iter().enumerate() {
+            needs[fill[c as usize] as usize] = i as u32;
+            fill[c as usize] += 1;
+        }
+        Self { offsets, needs }
+    }
+
+    /// How many classes there are.
+    pub fn classes(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The needs of class `c`, in input order.
+    pub fn of(&self, c: u32) -> &[u32] {
+        &self.needs[self.slots(c)]
+    }
+
+    /// Where the needs of class `c` sit in the class-after-class order.
+    pub fn slots(&self, c: u32) -> std::ops::Range<usize> {
+        self.offsets[c as usize] as usize..self.offsets[c as usize + 1] as usize
+    }
+
+    /// Every need, class after class: the order in which per-need data that a search
+    /// reads for its candidates is best kept.
+    pub fn in_class_order(&self) -> &[u32] {
+        &self.needs
+    }
 }
 
 /// Term → (class, weight), in class order.
@@ -223,10 +273,7 @@ impl TextIndex {
     /// Indexes the vectors of `classes` text classes (the vectors may hold more
     /// documents after them, the solutions, which are not indexed).
     pub fn new(class_of: Vec<u32>, classes: usize, words: Vectors, grams: Vectors) -> Self {
-        let mut members = vec![Vec::new(); classes];
-        for (i, &c) in class_of.iter().enumerate() {
-            members[c as usize].push(i as u32);
-        }
+        let members = Members::new(&class_of, classes);
         let candidates = if classes > EXACT_UP_TO {
             CANDIDATES
         } else {

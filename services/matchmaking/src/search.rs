@@ -220,34 +220,38 @@ impl Engine {
     /// Classes of many needs, searched for many needs, take more pairs to rule out than
     /// one text comparison costs: those are kept (see [`RULE_OUT_PAIRS`]).
     fn could_enter(&self, d: u32, members: &[u32], tops: &[Vec<Scored>], limit: usize) -> bool {
-        if members.len() * self.index.members[d as usize].len() > RULE_OUT_PAIRS {
+        let slots = self.index.members.slots(d);
+        if members.len() * slots.len() > RULE_OUT_PAIRS {
             return true;
         }
+        let theirs = self.index.members.of(d);
         members.iter().zip(tops).any(|(&i, top)| {
-            let me = &self.profiles[i as usize];
+            let me = self.profile(i as usize);
             top.len() < limit
-                || self.index.members[d as usize].iter().any(|&j| {
-                    let other = &self.profiles[j as usize];
-                    j != i
-                        && other.org != me.org
-                        && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
-                })
+                || theirs
+                    .iter()
+                    .zip(&self.profiles[slots.clone()])
+                    .any(|(&j, other)| {
+                        j != i
+                            && other.org != me.org
+                            && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
+                    })
         })
     }
 
     /// Adds the needs of `classes` (most similar first) to `top`, the `limit` best
     /// other-organisation needs for need `i` so far, best first.
     fn best_among(&self, i: usize, limit: usize, classes: &[(u32, f32)], top: &mut Vec<Scored>) {
-        let me = &self.profiles[i];
+        let me = self.profile(i);
         for &(d, text) in classes {
             if top.len() == limit
                 && profile::bound(self.weights(), text) + EPSILON < top[limit - 1].1
             {
                 break;
             }
-            for &j in &self.index.members[d as usize] {
+            let slots = self.index.members.slots(d);
+            for (&j, other) in self.index.members.of(d).iter().zip(&self.profiles[slots]) {
                 let j = j as usize;
-                let other = &self.profiles[j];
                 if j == i || other.org == me.org {
                     continue;
                 }
@@ -370,7 +374,7 @@ mod tests {
         assert!(e.index.approximate(), "more classes than the exact size");
         let mut scratch = e.index.scratch();
         let mut full = 0;
-        for c in (0..e.index.members.len() as u32).step_by(97) {
+        for c in (0..e.index.members.classes() as u32).step_by(97) {
             let ranked = e.index.ranked(c, e.weights().ngram_share, &mut scratch);
             assert!(!ranked.candidates.is_empty());
             for &(d, bound) in &ranked.candidates {
