@@ -179,8 +179,8 @@ pub struct Scratch {
 
 /// Which class each text belongs to: (class of each text, first text of each class).
 ///
-/// Classes are numbered in the order of their (title, text), not as first met, so that
-/// look-alikes, which mostly share a title, get neighbouring numbers: the postings a
+/// Classes are numbered in the order of their titles (those of one title as first met),
+/// so that look-alikes, which mostly share a title, get neighbouring numbers: the postings a
 /// search reads for one family of look-alikes then point into one stretch of the
 /// accumulators and of the class vectors, which stays in cache.
 pub fn classes<'a>(texts: impl Iterator<Item = (&'a str, &'a str)>) -> (Vec<u32>, Vec<usize>) {
@@ -196,7 +196,8 @@ pub fn classes<'a>(texts: impl Iterator<Item = (&'a str, &'a str)>) -> (Vec<u32>
         })
         .collect();
     let mut order: Vec<u32> = (0..first.len() as u32).collect();
-    order.sort_unstable_by_key(|&c| first[c as usize].0);
+    // Stable: the classes of one title keep the order they were met in.
+    order.sort_by_key(|&c| first[c as usize].0.0);
     let mut renumbered = vec![0u32; first.len()];
     for (new, &old) in order.iter().enumerate() {
         renumbered[old as usize] = new as u32;
