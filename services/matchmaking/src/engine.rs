@@ -352,7 +352,6 @@ impl Engine {
     }
 }
 
-/// `text` with the thesaurus concepts that its title or text uses added at its end.
 /// The needs' `profiles` reordered class after class, as the index keeps its needs, and
 /// where each need's profile went.
 fn in_class_order(profiles: &[Profile], index: &TextIndex) -> (Vec<Profile>, Vec<u32>) {
@@ -368,6 +367,7 @@ fn in_class_order(profiles: &[Profile], index: &TextIndex) -> (Vec<Profile>, Vec
     (ordered, slot_of)
 }
 
+/// `text` with the thesaurus concepts that its title or text uses added at its end.
 fn expand<'a>(
     thesaurus: &Thesaurus,
     title: &str,

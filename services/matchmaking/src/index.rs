@@ -377,3 +377,22 @@ impl TextIndex {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Same texts share a class; classes are numbered by title, those of one title in
+    /// the order they were met, so that look-alikes sit together (and the batch's leader
+    /// runs stay as they were).
+    #[test]
+    fn classes_are_numbered_by_title_then_as_met() {
+        let texts = [("b", "x"), ("a", "y"), ("b", "x"), ("a", "z"), ("b", "w")];
+        let (class_of, first) = classes(texts.into_iter());
+        assert_eq!(class_of, vec![2, 0, 2, 1, 3]);
+        assert_eq!(first, vec![1, 3, 0, 4]);
+        let members = Members::new(&class_of, first.len());
+        assert_eq!(members.of(2), &[0, 2]);
+        assert_eq!(members.in_class_order(), &[1, 3, 0, 2, 4]);
+    }
+}
