@@ -317,6 +317,14 @@ fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
     );
 }
 
+/// The number given as `PREFIXN` on the command line (at least 1), or `default`.
+fn number_flag(prefix: &str, default: usize) -> usize {
+    std::env::args()
+        .find_map(|a| a.strip_prefix(prefix).and_then(|n| n.parse().ok()))
+        .unwrap_or(default)
+        .max(1)
+}
+
 fn main() {
     let flag = |name: &str| std::env::args().any(|a| a == name);
     // `--full-recall`: also measure the batch over every need (see `full_batch_recall`).
@@ -347,16 +355,10 @@ fn main() {
     );
     // `--repeat=N`: form all groups N times and report the fastest and the median, as
     // times on a shared machine vary between runs.
-    let repeats: usize = std::env::args()
-        .find_map(|a| a.strip_prefix("--repeat=").and_then(|n| n.parse().ok()))
-        .unwrap_or(1)
-        .max(1);
+    let repeats = number_flag("--repeat=", 1);
     // `--samples=N`: how many needs are matched alone and checked against brute force
     // (50 by default; each costs a scoring of every need).
-    let samples: usize = std::env::args()
-        .find_map(|a| a.strip_prefix("--samples=").and_then(|n| n.parse().ok()))
-        .unwrap_or(50)
-        .max(1);
+    let samples = number_flag("--samples=", 50);
     let grouping_header = if repeats > 1 {
         format!("all groups s (min / median of {repeats})")
     } else {

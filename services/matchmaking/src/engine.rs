@@ -189,6 +189,14 @@ impl Engine {
         &self.profiles[self.slot_of[i] as usize]
     }
 
+    /// The needs of text class `c` with their profiles, read from one stretch of memory
+    /// (see [`crate::index::Members`]).
+    pub(crate) fn class_needs(&self, c: u32) -> impl Iterator<Item = (u32, &Profile)> {
+        let slots = self.index.members.slots(c);
+        let needs = self.index.members.of(c).iter().copied();
+        needs.zip(&self.profiles[slots])
+    }
+
     /// The score of need `j` for need `i`, or `None` below the text threshold.
     pub fn score_pair(&self, i: usize, j: usize) -> Option<Match> {
         let (a, b) = (&self.needs[i], &self.needs[j]);

@@ -63,27 +63,40 @@ pub struct TextIndex {
 /// classes (look-alikes, see [`classes`]) lie together, and so do their profiles, which
 /// the engine keeps in the same order (see [`Members::slots`]).
 pub struct Members {
-    offsets: Vec<u32>,
+    offsets: Vec<usize>,
     needs: Vec<u32>,
+}
+
+/// `items`, (bucket, value), grouped by bucket, each bucket's values in input order: the
+/// start of each of `buckets` buckets and the end of the last, and the values.
+fn bucketed<T: Copy + Default>(items: &[(u32, T)], buckets: usize) -> (Vec<usize>, Vec<T>) {
+    let mut offsets = vec![0usize; buckets + 1];
+    for &(b, _) in items {
+        offsets[b as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        offsets[b + 1] += offsets[b];
+    }
+    let mut fill = offsets.clone();
+    let mut values = vec![T::default(); items.len()];
+    for &(b, v) in items {
+        values[fill[b as usize]] = v;
+        fill[b as usize] += 1;
+    }
+    (offsets, values)
+}
+
+/// Best first, ties by id: the order of weighted terms and of ranked candidates.
+fn best_first(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
 impl Members {
     /// Groups the needs by class (`class_of`, need → class), each class's needs in input
     /// order.
     fn new(class_of: &[u32], classes: usize) -> Self {
-        let mut offsets = vec![0u32; classes + 1];
-        for &c in class_of {
-            offsets[c as usize + 1] += 1;
-        }
-        for c in 0..classes {
-            offsets[c + 1] += offsets[c];
-        }
-        let mut fill = offsets.clone();
-        let mut needs = vec![0u32; class_of.len()];
-        for (i, &c) in class_of.iter().enumerate() {
-            needs[fill[c as usize] as usize] = i as u32;
-            fill[c as usize] += 1;
-        }
+        let items: Vec<(u32, u32)> = (0..).zip(class_of).map(|(i, &c)| (c, i)).collect();
+        let (offsets, needs) = bucketed(&items, classes);
         Self { offsets, needs }
     }
 
@@ -99,7 +112,7 @@ impl Members {
 
     /// Where the needs of class `c` sit in the class-after-class order.
     pub fn slots(&self, c: u32) -> std::ops::Range<usize> {
-        self.offsets[c as usize] as usize..self.offsets[c as usize + 1] as usize
+        self.offsets[c as usize]..self.offsets[c as usize + 1]
     }
 
     /// Every need, class after class: the order in which per-need data that a search
@@ -122,32 +135,18 @@ impl Postings {
 
     /// The postings of each class's `keep` heaviest terms (ties by term id).
     fn pruned(vectors: &Vectors, classes: usize, keep: usize) -> Self {
-        let mut kept: Vec<(u32, u32, f32)> = Vec::new();
+        let mut kept: Vec<(u32, (u32, f32))> = Vec::new();
         let mut top: Vec<(u32, f32)> = Vec::new();
         for c in 0..classes {
             top.clear();
             top.extend_from_slice(vectors.get(c));
             if top.len() > keep {
-                top.select_nth_unstable_by(keep - 1, |a, b| {
-                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-                });
+                top.select_nth_unstable_by(keep - 1, best_first);
                 top.truncate(keep);
             }
-            kept.extend(top.iter().map(|&(t, w)| (t, c as u32, w)));
+            kept.extend(top.iter().map(|&(t, w)| (t, (c as u32, w))));
         }
-        let mut offsets = vec![0usize; vectors.terms + 1];
-        for &(t, _, _) in &kept {
-            offsets[t as usize + 1] += 1;
-        }
-        for t in 0..vectors.terms {
-            offsets[t + 1] += offsets[t];
-        }
-        let mut fill = offsets.clone();
-        let mut entries = vec![(0u32, 0.0f32); kept.len()];
-        for (t, c, w) in kept {
-            entries[fill[t as usize]] = (c, w);
-            fill[t as usize] += 1;
-        }
+        let (offsets, entries) = bucketed(&kept, vectors.terms);
         Self { offsets, entries }
     }
 }
@@ -220,12 +219,11 @@ fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
 /// The `keep` heaviest entries of `v` (ties by term id).
 fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
     let mut top = v.to_vec();
-    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if top.len() > keep {
-        top.select_nth_unstable_by(keep - 1, order);
+        top.select_nth_unstable_by(keep - 1, best_first);
         top.truncate(keep);
     }
-    top.sort_unstable_by(order);
+    top.sort_unstable_by(best_first);
     top
 }
 
@@ -344,12 +342,11 @@ impl TextIndex {
             .iter()
             .map(|&d| (d, std::mem::take(&mut acc[d as usize])))
             .collect();
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if candidates.len() > MAX_CANDIDATES {
-            candidates.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            candidates.select_nth_unstable_by(MAX_CANDIDATES - 1, best_first);
             candidates.truncate(MAX_CANDIDATES);
         }
-        candidates.sort_unstable_by(order);
+        candidates.sort_unstable_by(best_first);
         Ranked { of: c, candidates }
     }
 

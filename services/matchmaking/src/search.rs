@@ -220,22 +220,17 @@ impl Engine {
     /// Classes of many needs, searched for many needs, take more pairs to rule out than
     /// one text comparison costs: those are kept (see [`RULE_OUT_PAIRS`]).
     fn could_enter(&self, d: u32, members: &[u32], tops: &[Vec<Scored>], limit: usize) -> bool {
-        let slots = self.index.members.slots(d);
-        if members.len() * slots.len() > RULE_OUT_PAIRS {
+        if members.len() * self.index.members.of(d).len() > RULE_OUT_PAIRS {
             return true;
         }
-        let theirs = self.index.members.of(d);
         members.iter().zip(tops).any(|(&i, top)| {
             let me = self.profile(i as usize);
             top.len() < limit
-                || theirs
-                    .iter()
-                    .zip(&self.profiles[slots.clone()])
-                    .any(|(&j, other)| {
-                        j != i
-                            && other.org != me.org
-                            && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
-                    })
+                || self.class_needs(d).any(|(j, other)| {
+                    j != i
+                        && other.org != me.org
+                        && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
+                })
         })
     }
 
@@ -249,8 +244,7 @@ impl Engine {
             {
                 break;
             }
-            let slots = self.index.members.slots(d);
-            for (&j, other) in self.index.members.of(d).iter().zip(&self.profiles[slots]) {
+            for (j, other) in self.class_needs(d) {
                 let j = j as usize;
                 if j == i || other.org == me.org {
                     continue;

@@ -136,7 +136,6 @@ fn level_name(level: u8) -> &'static str {
     ["samverkan", "samordning", "samutveckling"][usize::from(level.min(2))]
 }
 
-/// Whether the caller may see need `id` of `org` in matches.
 /// Whether need `id` has left the registry (withdrawn, closed, deleted) since the engine
 /// was read, as `live` (when newer than the engine) says.
 fn has_left(live: Option<&Live>, id: Uuid) -> bool {
