@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::index::{self, TextIndex};
+use crate::meaning::{self, ClassEmbeddings};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Profile};
 use crate::signals;
@@ -26,6 +27,10 @@ pub struct Explanation {
     pub timing_overlap_months: i32,
     /// Each signal's contribution to the score.
     pub contributions: Vec<(String, f32)>,
+    /// How close the texts are in meaning by their embeddings, from 0 (no closer than
+    /// unrelated texts) to 1 (the same): part of the text signal. `None` when either
+    /// text has no embedding (embeddings are off, or not made yet).
+    pub meaning: Option<f32>,
 }
 
 /// A scored match with its explanation.
@@ -57,6 +62,9 @@ pub struct Engine {
     stems: Vec<String>,
     surface: HashMap<String, String>,
     by_id: HashMap<Uuid, usize>,
+    /// The text classes' embeddings, when the caller gave some
+    /// ([`Engine::with_embeddings`]).
+    meaning: Option<ClassEmbeddings>,
     /// The groups of this snapshot, formed once on first use.
     groups: std::sync::OnceLock<Vec<crate::groups::Group>>,
     /// When the registry was read for this snapshot, if the caller said.
@@ -115,9 +123,26 @@ impl Engine {
             orgs,
             stems: built.stems,
             surface: built.surface,
+            meaning: None,
             groups: std::sync::OnceLock::new(),
             read_at: None,
         }
+    }
+
+    /// This engine, comparing needs also by the meaning of their texts: `embeddings`
+    /// holds a sentence embedding of each need's title and text, by need id, all from
+    /// one model (see [`crate::meaning`]). A need without one is compared by its words
+    /// and n-grams alone.
+    pub fn with_embeddings(mut self, embeddings: &HashMap<Uuid, Vec<f32>>) -> Self {
+        let needs = &self.needs;
+        let members = &self.index.members;
+        self.meaning = ClassEmbeddings::new(
+            members.classes(),
+            |c| members.of(c as u32).iter().map(|&i| needs[i as usize].id),
+            embeddings,
+        );
+        self.groups = std::sync::OnceLock::new();
+        self
     }
 
     /// This engine, noting that its needs and solutions were read from the registry at
@@ -214,6 +239,7 @@ impl Engine {
                 shared_terms: self.shared_words(self.words(i), self.words(j)),
                 shared_topics: signals::shared_topics(&a.topics, &b.topics),
                 timing_overlap_months: overlap,
+                meaning: self.closeness(self.index.class_of[i], self.index.class_of[j]),
                 contributions: profile::SIGNALS
                     .iter()
                     .zip(parts)
@@ -281,6 +307,7 @@ impl Engine {
                         shared_topics: signals::shared_topics(&need.topics, &s.topics),
                         timing_overlap_months: 0,
                         contributions,
+                        meaning: None,
                     },
                 })
             })
@@ -296,12 +323,27 @@ impl Engine {
         (1.0 - self.weights.ngram_share) * words + self.weights.ngram_share * grams
     }
 
-    /// Text similarity of two needs: stemmed words and character n-grams together.
+    /// Text similarity of two needs: stemmed words and character n-grams together, and
+    /// their meaning when both have an embedding.
     fn text_similarity(&self, i: usize, j: usize) -> f32 {
-        self.class_similarity(self.index.class_of[i], self.index.class_of[j])
+        let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
+        self.with_meaning(a, b, self.class_similarity(a, b))
     }
 
-    /// Text similarity of two text classes (see [`Engine::text_similarity`]).
+    /// The text similarity of classes `a` and `b` whose words and n-grams give
+    /// `lexical`: with their meaning blended in when both have an embedding.
+    fn with_meaning(&self, a: u32, b: u32, lexical: f32) -> f32 {
+        meaning::blend(&self.weights, lexical, self.closeness(a, b))
+    }
+
+    /// How close classes `a` and `b` are in meaning (see [`Explanation::meaning`]).
+    pub(crate) fn closeness(&self, a: u32, b: u32) -> Option<f32> {
+        let cosine = self.meaning.as_ref()?.cosine(a, b)?;
+        Some(meaning::closeness(&self.weights, cosine))
+    }
+
+    /// Lexical text similarity of two text classes: stemmed words and character
+    /// n-grams (see [`Engine::text_similarity`]).
     pub(crate) fn class_similarity(&self, a: u32, b: u32) -> f32 {
         let (a, b) = (a as usize, b as usize);
         self.blend(

@@ -206,6 +206,7 @@ impl Engine {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_count = 0usize;
         let mut contributions: Vec<(String, f32)> = Vec::new();
+        let mut meanings: Vec<f32> = Vec::new();
         // word → (pairs sharing it, first position seen: pairs list words by contribution)
         let mut words: HashMap<String, (usize, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
@@ -220,6 +221,7 @@ impl Engine {
                     continue;
                 };
                 add_contributions(&mut contributions, &found.why.contributions);
+                meanings.extend(found.why.meaning);
                 for w in found.why.shared_terms {
                     let seen = words.len();
                     words.entry(w).or_insert((0, seen)).0 += 1;
@@ -247,6 +249,8 @@ impl Engine {
                 shared_topics: shared_topics(&needs),
                 timing_overlap_months: common_window(&needs),
                 contributions,
+                meaning: (!meanings.is_empty())
+                    .then(|| meanings.iter().sum::<f32>() / meanings.len() as f32),
             },
             orgs,
         }

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod engine;
 pub mod groups;
 mod index;
+mod meaning;
 pub mod model;
 mod profile;
 mod search;

@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 
 use crate::engine::Engine;
 use crate::index::{Ranked, Scratch};
+use crate::meaning;
 use crate::profile;
 
 /// Rounding headroom for the bound: a score summed in another order may differ in the
@@ -64,8 +65,9 @@ struct Outcome {
 pub type Scored = (usize, f32);
 
 impl Engine {
-    /// The text similarity of class `c` with the classes `chunk`, those at least
-    /// `min_text` similar, most similar first, ties by position. Exact, except where
+    /// The text similarity of class `c` with the classes `chunk` (words and n-grams, and
+    /// meaning where both have an embedding), those at least `min_text` similar, most
+    /// similar first, ties by position. Exact, except where
     /// `bounds` (the chunk's lower bounds, when they are of class `c`) already give full
     /// text support: the bound stands in, as the score is the same (see
     /// [`crate::index::Ranked`]).
@@ -77,20 +79,27 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Vec<(u32, f32)> {
         let (min, full) = (self.weights().min_text, self.weights().full_support_text);
-        let trusted = |bound: f32| bounds && bound >= full + BOUND_MARGIN;
-        let sure = chunk.iter().copied().filter(|&(_, b)| trusted(b));
-        let unsure: Vec<u32> = chunk
+        let w = self.weights();
+        // Each candidate's closeness in meaning, and its lower bound with the meaning
+        // blended in (still a lower bound).
+        let (sure, unsure): (Vec<_>, Vec<_>) = chunk
             .iter()
-            .filter(|&&(_, b)| !trusted(b))
-            .map(|&(d, _)| d)
-            .collect();
+            .map(|&(d, b)| {
+                let m = self.closeness(c, d);
+                (d, meaning::blend(w, b, m), m)
+            })
+            .partition(|&(_, b, _)| bounds && b >= full + BOUND_MARGIN);
+        let ids: Vec<u32> = unsure.iter().map(|&(d, _, _)| d).collect();
         let mut out: Vec<(u32, f32)> = self
             .index
-            .cosines(c, &unsure, scratch)
+            .cosines(c, &ids, scratch)
             .into_iter()
-            .map(|(d, w, g)| (d, self.blend(w, g)))
+            .zip(unsure)
+            .map(|((d, words, grams), (_, _, m))| {
+                (d, meaning::blend(w, self.blend(words, grams), m))
+            })
             .filter(|(_, t)| *t >= min)
-            .chain(sure)
+            .chain(sure.into_iter().map(|(d, b, _)| (d, b)))
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
@@ -284,6 +293,11 @@ mod tests {
     /// decide the order of the results, as they do at scale.
     /// With `details`, every text also names its own case, so that all texts differ.
     fn look_alikes(count: usize, details: bool) -> Engine {
+        look_alikes_weighted(Weights::default(), count, details)
+    }
+
+    /// [`look_alikes`] scored with `weights`.
+    fn look_alikes_weighted(weights: Weights, count: usize, details: bool) -> Engine {
         let subjects = [
             "Digitala lås i hemtjänsten för nyckelfri hantering",
             "E-arkiv för avställda verksamhetssystem",
@@ -322,7 +336,7 @@ mod tests {
                 population: Some(10_000),
             })
             .collect();
-        Engine::new(Weights::default(), needs, vec![], orgs)
+        Engine::new(weights, needs, vec![], orgs)
     }
 
     /// Candidates that cannot enter the results by their other signals are left out
@@ -339,6 +353,55 @@ mod tests {
             let all = ranked(e.matches_by_scoring_all(n.id, 10));
             let found = ranked(e.matches(n.id, 10));
             assert_eq!(found, all, "need {i}");
+        }
+    }
+
+    /// Embeddings for the look-alikes, in five clusters that cut across their eight
+    /// subjects (so that near-duplicate texts can differ in meaning), each need a little
+    /// apart (a deterministic spread, no two alike).
+    fn meanings(e: &Engine) -> std::collections::HashMap<Uuid, Vec<f32>> {
+        let wave = |x: usize| ((x * 7919) % 101) as f32 / 101.0;
+        e.needs()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let cluster = i % 5;
+                let v = (0..16)
+                    .map(|k| f32::from(u8::from(k == cluster)) + 0.4 * wave(i * 16 + k))
+                    .collect();
+                (n.id, v)
+            })
+            .collect()
+    }
+
+    /// With the meaning blended in, the search still finds what scoring every other
+    /// need finds: exactly over an exact index, and over an approximate one too, where a
+    /// candidate's lower bound stands in only when, with its meaning, it gives full text
+    /// support (a bound taken without the meaning would score some too high).
+    #[test]
+    fn meaning_keeps_the_results_of_scoring_every_need() {
+        let ranked = |m: Vec<crate::Match>| -> Vec<(f32, Uuid)> {
+            m.into_iter().map(|m| (m.score, m.id)).collect()
+        };
+        // Meaning at half the text similarity, so that it decides whether a
+        // near-duplicate has full text support.
+        let weights = Weights {
+            meaning_share: 0.5,
+            ..Weights::default()
+        };
+        for (count, step) in [(600, 7), (3000, 61)] {
+            let e = look_alikes_weighted(weights, count, count > 1000);
+            let embeddings = meanings(&e);
+            let e = e.with_embeddings(&embeddings);
+            assert_eq!(e.index.approximate(), count > 1000);
+            for (i, n) in e.needs().iter().enumerate().step_by(step) {
+                let all = ranked(e.matches_by_scoring_all(n.id, 10));
+                assert!(
+                    all.iter().any(|&(s, _)| s < 0.99),
+                    "meaning tells them apart"
+                );
+                assert_eq!(ranked(e.matches(n.id, 10)), all, "{count} needs, need {i}");
+            }
         }
     }
 

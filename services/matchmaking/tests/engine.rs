@@ -304,3 +304,89 @@ fn matches_equal_scoring_every_other_need() {
         );
     }
 }
+
+/// Two needs that say the same in other words ("Robot för försörjningsstöd", "Mindre
+/// manuell handläggning av bistånd") share no word: by words and n-grams they are no
+/// match. Given embeddings that put them close (as a sentence-embedding model does), they
+/// are, and the explanation says how close in meaning.
+#[test]
+fn needs_in_other_words_match_by_their_meaning() {
+    let needs = vec![
+        need(
+            1,
+            "1280",
+            "Robot för försörjningsstöd",
+            "Automatisera kontrollerna i ansökningarna med en mjukvarurobot.",
+            "socialtjanst",
+            &["automation"],
+            (2027, 6),
+        ),
+        need(
+            2,
+            "1281",
+            "Mindre manuell handläggning av bistånd",
+            "Handläggarna lägger timmar på att jämföra uppgifter från olika källor varje månad.",
+            "socialtjanst",
+            &["automation"],
+            (2027, 9),
+        ),
+        need(
+            3,
+            "1282",
+            "Bygglov som e-tjänst",
+            "Invånare ska kunna söka bygglov digitalt och följa ärendet.",
+            "samhallsbyggnad",
+            &["e_tjanster"],
+            (2027, 6),
+        ),
+    ];
+    let orgs = vec![
+        org("1280", "Malmö-Lundaregionen", 357_377),
+        org("1281", "Malmö-Lundaregionen", 128_000),
+        org("1282", "Familjen Helsingborg", 44_268),
+    ];
+    let lexical = Engine::new(Weights::default(), needs, vec![], orgs);
+    assert!(lexical.matches(Uuid::from_u128(1), 5).is_empty());
+    // Unit vectors: needs 1 and 2 at cosine 0.96, the building permit far from both.
+    let embeddings = [
+        (1, vec![1.0, 0.0, 0.0]),
+        (2, vec![0.96, 0.28, 0.0]),
+        (3, vec![0.0, 0.0, 1.0]),
+    ]
+    .into_iter()
+    .map(|(n, v)| (Uuid::from_u128(n), v))
+    .collect();
+    let e = lexical.with_embeddings(&embeddings);
+    let found = e.matches(Uuid::from_u128(1), 5);
+    assert_eq!(ids(&found), vec![2], "{found:#?}");
+    assert_eq!(found[0].why.meaning, Some(1.0));
+    assert!(found[0].why.shared_terms.is_empty());
+    let groups = e.groups();
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0].why.meaning, Some(1.0));
+}
+
+/// A need without an embedding (not made yet) is compared by its words alone, and says
+/// so: no meaning in its explanation.
+#[test]
+fn a_need_without_an_embedding_is_compared_by_its_words() {
+    let e = engine();
+    let some = [
+        (Uuid::from_u128(1), vec![1.0, 0.0]),
+        (Uuid::from_u128(2), vec![0.0, 1.0]),
+    ];
+    let lexical: Vec<_> = e.matches(Uuid::from_u128(1), 5);
+    let e = e.with_embeddings(&some.into_iter().collect());
+    let found = e.matches(Uuid::from_u128(1), 5);
+    let to = |n: u128| found.iter().find(|m| m.id == Uuid::from_u128(n)).unwrap();
+    assert_eq!(
+        to(2).why.meaning,
+        Some(0.0),
+        "orthogonal: unrelated in meaning"
+    );
+    assert_eq!(to(3).why.meaning, None);
+    let before = lexical.iter().find(|m| m.id == Uuid::from_u128(3)).unwrap();
+    assert_eq!(to(3).score, before.score);
+    let was = lexical.iter().find(|m| m.id == Uuid::from_u128(2)).unwrap();
+    assert!(to(2).score < was.score, "{} < {}", to(2).score, was.score);
+}

@@ -2,12 +2,17 @@
 //! `tests/matchmaking/eval.json` and prints precision@5 for need↔need, pairwise precision
 //! and recall of the groups, and hit@3 for need→solution.
 //!
-//! `cargo run --release -p samverkan-matchmaking --example evaluate [-- [PATH] [--misses] [--split]]`
+//! `cargo run --release -p samverkan-matchmaking --example evaluate [-- [PATH] [--misses] [--split] [--meaning]]`
 //!
+//! The table has the engine twice: on words and n-grams alone, and with the meaning of
+//! the texts blended in, from the sentence embeddings in
+//! `tests/matchmaking/embeddings-e5-small.json` (made by `tests/matchmaking/embed.py`).
 //! - `--misses` prints what the engine gets wrong: true groups it splits (with the pair
 //!   scores inside them), predicted groups that mix true groups, and solution misses.
 //! - `--split` is the held-out check: the group threshold is tuned on one fold of the
-//!   groups (even positions in label order) and reported on the other, then the reverse.
+//!   groups (even positions in label order) and reported on the other, then the reverse,
+//!   for both engines.
+//! - `--meaning` prints the misses of the engine with meaning instead.
 //! - `WEIGHTS='{"group_threshold":0.25}'` overrides default weights, for tuning by hand.
 //! - `THESAURUS=FILE` builds the engine with a thesaurus (see `docs/matching.md`).
 
@@ -17,7 +22,7 @@ mod metrics;
 mod misses;
 mod split;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use samverkan_matchmaking::{Engine, Thesaurus, Weights};
 use serde_json::Value;
@@ -53,15 +58,22 @@ fn index(id: Uuid) -> usize {
     id.as_u128() as usize - 1
 }
 
-/// Runs the engine with `weights` over the whole set (it never sees a label).
-pub fn answers(set: &Set, weights: Weights) -> (Engine, Answers) {
-    let engine = Engine::with_thesaurus(
+/// Sentence embeddings of the needs' texts, by need id.
+pub type Meaning = HashMap<Uuid, Vec<f32>>;
+
+/// Runs the engine with `weights` over the whole set (it never sees a label), comparing
+/// the needs' meaning too when given their embeddings.
+pub fn answers(set: &Set, weights: Weights, meaning: Option<&Meaning>) -> (Engine, Answers) {
+    let mut engine = Engine::with_thesaurus(
         weights,
         &thesaurus(),
         set.needs.clone(),
         set.solutions.clone(),
         data::orgs(),
     );
+    if let Some(embeddings) = meaning {
+        engine = engine.with_embeddings(embeddings);
+    }
     let answers = Answers {
         ranked: set
             .needs
@@ -171,8 +183,8 @@ fn main() {
             .into()
         });
     let set = data::load(&path);
+    let meaning = data::embeddings(&set, &embeddings_path(&path));
     let weights = weights();
-    let (engine, a) = answers(&set, weights);
     println!(
         "{} needs, {} solutions, {} true groups\n",
         set.needs.len(),
@@ -182,12 +194,32 @@ fn main() {
     println!(
         "| method | precision@5 | group precision | group recall | hit@3 |\n|---|---|---|---|---|"
     );
-    row("engine", &figures(&set, Scope::All, &a));
+    let (lexical, a) = answers(&set, weights, None);
+    row("engine, words and n-grams", &figures(&set, Scope::All, &a));
+    let with_meaning = meaning.as_ref().map(|m| {
+        let (engine, a) = answers(&set, weights, Some(m));
+        row(
+            "engine with meaning (multilingual-e5-small embeddings)",
+            &figures(&set, Scope::All, &a),
+        );
+        (engine, a)
+    });
     baseline_rows(&set);
     if args.iter().any(|a| a == "--misses") {
-        misses::print(&set, &engine, &a);
+        match (&with_meaning, args.iter().any(|a| a == "--meaning")) {
+            (Some((engine, a)), true) => misses::print(&set, engine, a),
+            _ => misses::print(&set, &lexical, &a),
+        }
     }
     if args.iter().any(|a| a == "--split") {
-        split::print(&set, weights);
+        split::print(&set, weights, None, "words and n-grams");
+        if let Some(m) = &meaning {
+            split::print(&set, weights, Some(m), "with meaning");
+        }
     }
+}
+
+/// The embeddings file beside the labelled set at `path`.
+fn embeddings_path(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(path).with_file_name("embeddings-e5-small.json")
 }

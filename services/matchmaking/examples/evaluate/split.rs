@@ -6,7 +6,7 @@ use samverkan_matchmaking::Weights;
 
 use crate::data::Set;
 use crate::metrics::Scope;
-use crate::{Figures, answers, figures};
+use crate::{Figures, Meaning, answers, figures};
 
 /// Group thresholds tried on the tuning fold.
 const THRESHOLDS: [f32; 11] = [
@@ -21,7 +21,7 @@ fn objective(f: &Figures) -> f64 {
 }
 
 /// Tunes on fold `tune`, reports both folds at the chosen setting.
-fn run(set: &Set, base: Weights, tune: u8) {
+fn run(set: &Set, base: Weights, meaning: Option<&Meaning>, tune: u8) {
     let mut best: Option<(f64, Weights)> = None;
     for group_min_score in FLOORS {
         for group_threshold in THRESHOLDS {
@@ -30,7 +30,7 @@ fn run(set: &Set, base: Weights, tune: u8) {
                 group_min_score,
                 ..base
             };
-            let (_, a) = answers(set, w);
+            let (_, a) = answers(set, w, meaning);
             let score = objective(&figures(set, Scope::Fold(tune), &a));
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, w));
@@ -38,7 +38,7 @@ fn run(set: &Set, base: Weights, tune: u8) {
         }
     }
     let (_, w) = best.expect("grid is not empty");
-    let (_, a) = answers(set, w);
+    let (_, a) = answers(set, w, meaning);
     for (name, fold) in [("tuned on", tune), ("held out", 1 - tune)] {
         let f = figures(set, Scope::Fold(fold), &a);
         println!(
@@ -48,15 +48,17 @@ fn run(set: &Set, base: Weights, tune: u8) {
     }
 }
 
-/// Prints the two-fold table.
-pub fn print(set: &Set, base: Weights) {
-    println!("\n## Held-out split: group threshold tuned on one fold, reported on both\n");
+/// Prints the two-fold table of the engine `name`d (with `meaning`, if given).
+pub fn print(set: &Set, base: Weights, meaning: Option<&Meaning>, name: &str) {
+    println!(
+        "\n## Held-out split, engine {name}: group threshold tuned on one fold, reported on both\n"
+    );
     println!(
         "| fold | threshold / min score | precision@5 | group precision | group recall | hit@3 |\n|---|---|---|---|---|---|"
     );
     for f in [0, 1] {
         let d = Weights::default();
-        let at_default = figures(set, Scope::Fold(f), &answers(set, d).1);
+        let at_default = figures(set, Scope::Fold(f), &answers(set, d, meaning).1);
         println!(
             "| fold {f} (defaults) | {} / {} | {:.3} | {:.3} | {:.3} | {:.3} |",
             d.group_threshold,
@@ -67,6 +69,6 @@ pub fn print(set: &Set, base: Weights) {
             at_default.hit3
         );
     }
-    run(set, base, 0);
-    run(set, base, 1);
+    run(set, base, meaning, 0);
+    run(set, base, meaning, 1);
 }

@@ -1,0 +1,134 @@
+//! Similarity in meaning: sentence embeddings of the needs' texts, made by a model the
+//! operator runs. Words and character n-grams cannot see that "Robot för
+//! försörjningsstöd" and "Mindre manuell handläggning av bistånd" are one need; a
+//! multilingual embedding model puts them close. Optional: a need without an embedding
+//! is compared by its words and n-grams alone (see docs/matching.md, *Meaning*).
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::weights::Weights;
+
+/// The embeddings of the text classes, each of unit length, class after class: needs
+/// with the same text share a class, and so one embedding.
+pub(crate) struct ClassEmbeddings {
+    dim: usize,
+    vectors: Vec<f32>,
+    present: Vec<bool>,
+}
+
+impl ClassEmbeddings {
+    /// Each class's embedding, taken from its first need that has one (`needs_of(c)`: the
+    /// ids of class `c`'s needs). An embedding of another length than the first
+    /// one found (a model changed half-way) or of zero length counts as missing, so
+    /// that every pair compared is compared in one model's space. `None` when no class
+    /// has one.
+    pub(crate) fn new<'a, I: IntoIterator<Item = Uuid>>(
+        classes: usize,
+        needs_of: impl Fn(usize) -> I,
+        embeddings: &'a HashMap<Uuid, Vec<f32>>,
+    ) -> Option<Self> {
+        let found: Vec<Option<&'a [f32]>> = (0..classes)
+            .map(|c| {
+                needs_of(c)
+                    .into_iter()
+                    .find_map(|id| embeddings.get(&id).map(Vec::as_slice))
+            })
+            .collect();
+        let dim = found.iter().flatten().map(|v| v.len()).find(|&d| d > 0)?;
+        let mut vectors = vec![0.0f32; classes * dim];
+        let mut present = vec![false; classes];
+        for (c, v) in found.into_iter().enumerate() {
+            let Some(v) = v.filter(|v| v.len() == dim) else {
+                continue;
+            };
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 && norm.is_finite() {
+                let out = &mut vectors[c * dim..(c + 1) * dim];
+                out.iter_mut().zip(v).for_each(|(o, x)| *o = x / norm);
+                present[c] = true;
+            }
+        }
+        Some(Self {
+            dim,
+            vectors,
+            present,
+        })
+    }
+
+    /// The cosine of the embeddings of classes `a` and `b`, when both have one.
+    pub(crate) fn cosine(&self, a: u32, b: u32) -> Option<f32> {
+        let (a, b) = (a as usize, b as usize);
+        if !(self.present[a] && self.present[b]) {
+            return None;
+        }
+        let (x, y) = (self.of(a), self.of(b));
+        Some(x.iter().zip(y).map(|(p, q)| p * q).sum())
+    }
+
+    fn of(&self, c: usize) -> &[f32] {
+        &self.vectors[c * self.dim..(c + 1) * self.dim]
+    }
+}
+
+/// An embedding cosine on the scale of the text signal: 0 at or below
+/// [`Weights::meaning_floor`] (where a model puts unrelated texts), 1 at or above
+/// [`Weights::meaning_full`].
+pub(crate) fn closeness(w: &Weights, cosine: f32) -> f32 {
+    ((cosine - w.meaning_floor) / (w.meaning_full - w.meaning_floor)).clamp(0.0, 1.0)
+}
+
+/// The text similarity of two texts whose words and n-grams give `lexical` and whose
+/// meaning gives `closeness` (see [`closeness`]), when both have an embedding. Grows with
+/// `lexical`, so a lower bound of `lexical` gives a lower bound of the blend.
+pub(crate) fn blend(w: &Weights, lexical: f32, closeness: Option<f32>) -> f32 {
+    match closeness {
+        Some(m) => (1.0 - w.meaning_share) * lexical + w.meaning_share * m,
+        None => lexical,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: u128) -> Vec<Uuid> {
+        (1..=n).map(Uuid::from_u128).collect()
+    }
+
+    #[test]
+    fn classes_take_their_needs_embedding_at_unit_length() {
+        let id = ids(4);
+        let embeddings = HashMap::from([
+            (id[0], vec![3.0, 4.0]),
+            (id[1], vec![0.0, 2.0]),
+            (id[3], vec![1.0, 0.0, 0.0]),
+        ]);
+        // Class 0: needs 1 and 2 (the first with an embedding counts); class 1: need 3
+        // (none); class 2: need 4 (another length).
+        let classes = [vec![id[0], id[1]], vec![id[2]], vec![id[3]]];
+        let e = ClassEmbeddings::new(3, |c| classes[c].clone(), &embeddings).unwrap();
+        assert_eq!(e.cosine(0, 0), Some(1.0));
+        assert_eq!(e.cosine(0, 1), None);
+        assert_eq!(e.cosine(2, 0), None);
+        assert!(ClassEmbeddings::new(1, |_| vec![id[2]], &embeddings).is_none());
+    }
+
+    #[test]
+    fn closeness_runs_from_the_floor_to_full() {
+        let w = Weights::default();
+        assert_eq!(closeness(&w, 0.5), 0.0);
+        assert_eq!(closeness(&w, w.meaning_floor), 0.0);
+        assert!((closeness(&w, (w.meaning_floor + w.meaning_full) / 2.0) - 0.5).abs() < 1e-5);
+        assert_eq!(closeness(&w, 0.99), 1.0);
+    }
+
+    #[test]
+    fn meaning_counts_only_when_both_have_it() {
+        let w = Weights::default();
+        assert_eq!(blend(&w, 0.3, None), 0.3);
+        let both = blend(&w, 0.1, Some(1.0));
+        assert!((both - (0.8 * 0.1 + 0.2)).abs() < 1e-6, "{both}");
+    }
+}
