@@ -1,7 +1,9 @@
 //! Test harness for the end-to-end suite: spawns the real application on a loopback port
 //! over a fresh SQLite file or PostgreSQL database, mints tokens, and starts the external
-//! programs the tests need (PostgreSQL, an OpenID Connect provider) when no URL is given.
+//! programs the tests need (PostgreSQL, an OpenID Connect provider, an embedding server)
+//! when no URL is given.
 
+pub mod embeddings;
 pub mod oidc;
 pub mod postgres;
 

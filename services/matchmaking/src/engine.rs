@@ -133,7 +133,7 @@ impl Engine {
     /// holds a sentence embedding of each need's title and text, by need id, all from
     /// one model (see [`crate::meaning`]). A need without one is compared by its words
     /// and n-grams alone.
-    pub fn with_embeddings(mut self, embeddings: &HashMap<Uuid, Vec<f32>>) -> Self {
+    pub fn with_embeddings<V: AsRef<[f32]>>(mut self, embeddings: &HashMap<Uuid, V>) -> Self {
         let needs = &self.needs;
         let members = &self.index.members;
         self.meaning = ClassEmbeddings::new(

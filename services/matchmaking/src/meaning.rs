@@ -24,16 +24,16 @@ impl ClassEmbeddings {
     /// one found (a model changed half-way) or of zero length counts as missing, so
     /// that every pair compared is compared in one model's space. `None` when no class
     /// has one.
-    pub(crate) fn new<'a, I: IntoIterator<Item = Uuid>>(
+    pub(crate) fn new<'a, I: IntoIterator<Item = Uuid>, V: AsRef<[f32]>>(
         classes: usize,
         needs_of: impl Fn(usize) -> I,
-        embeddings: &'a HashMap<Uuid, Vec<f32>>,
+        embeddings: &'a HashMap<Uuid, V>,
     ) -> Option<Self> {
         let found: Vec<Option<&'a [f32]>> = (0..classes)
             .map(|c| {
                 needs_of(c)
                     .into_iter()
-                    .find_map(|id| embeddings.get(&id).map(Vec::as_slice))
+                    .find_map(|id| embeddings.get(&id).map(AsRef::as_ref))
             })
             .collect();
         let dim = found.iter().flatten().map(|v| v.len()).find(|&d| d > 0)?;

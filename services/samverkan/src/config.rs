@@ -37,6 +37,39 @@ pub struct Config {
     pub matching: samverkan_matchmaking::Weights,
     /// The matchmaking thesaurus (`[thesaurus]`).
     pub thesaurus: ThesaurusConfig,
+    /// Sentence embeddings for matching needs by meaning (`[embeddings]`).
+    pub embeddings: EmbeddingsConfig,
+}
+
+/// Where the matchmaking engine gets sentence embeddings of the needs' texts, to match
+/// needs that say the same in other words (docs/matching.md, *Meaning*).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingsConfig {
+    /// Base URL of an OpenAI-compatible embeddings API, without `/embeddings`, e.g.
+    /// `http://127.0.0.1:8088/v1`; unset: needs are matched by their words alone.
+    pub url: Option<String>,
+    /// The model to ask for. The defaults of `[matching]` (`meaning_floor`,
+    /// `meaning_full`) are measured for multilingual-e5-small with its "query: " prefix.
+    pub model: String,
+    /// Bearer token for the API, if it wants one; a **secret**, never printed.
+    pub api_key: Option<Secret>,
+    /// Texts per request.
+    pub batch_size: usize,
+    /// How long one request may take, in seconds.
+    pub timeout_seconds: u64,
+}
+
+impl Default for EmbeddingsConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            model: "multilingual-e5-small".into(),
+            api_key: None,
+            batch_size: 16,
+            timeout_seconds: 120,
+        }
+    }
 }
 
 /// Which thesaurus the matchmaking engine uses.
@@ -125,6 +158,7 @@ impl Default for Config {
             procurement: ProcurementConfig::default(),
             matching: samverkan_matchmaking::Weights::default(),
             thesaurus: ThesaurusConfig::default(),
+            embeddings: EmbeddingsConfig::default(),
         }
     }
 }

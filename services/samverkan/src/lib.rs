@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod indexing;
 pub mod matching;
+pub mod meaning;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -159,13 +160,49 @@ pub fn matching_weights(config: &Config) -> anyhow::Result<samverkan_matchmaking
     Ok(config.matching)
 }
 
-/// The checked weights and the thesaurus (the shipped one, the operator's file, or none).
+/// The checked weights, the thesaurus (the operator's file, or none) and the embedding
+/// server (the configured one, or none).
 pub fn matching_settings(config: &Config) -> anyhow::Result<matching::MatchingSettings> {
     let sets = config::thesaurus_sets(&config.thesaurus)?;
     Ok(matching::MatchingSettings {
         weights: matching_weights(config)?,
         thesaurus: Arc::new(samverkan_matchmaking::Thesaurus::new(&sets)),
+        meaning: embedder(&config.embeddings)?.map(|e| Arc::new(meaning::Meaning::new(e))),
     })
+}
+
+/// A client of the configured embedding server, checked; `None` when none is set.
+fn embedder(
+    config: &config::EmbeddingsConfig,
+) -> anyhow::Result<Option<samverkan_embeddings::Embedder>> {
+    let Some(url) = &config.url else {
+        return Ok(None);
+    };
+    let problem = |field: &str, message: String| {
+        anyhow::anyhow!("invalid embeddings configuration: embeddings.{field}: {message}")
+    };
+    let parsed = url::Url::parse(url).map_err(|e| problem("url", format!("{e} ({url})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(problem("url", format!("must be http or https ({url})")));
+    }
+    if config.model.trim().is_empty() {
+        return Err(problem("model", "must not be empty".into()));
+    }
+    if config.batch_size == 0 {
+        return Err(problem("batch_size", "must be at least 1".into()));
+    }
+    if config.timeout_seconds == 0 {
+        return Err(problem("timeout_seconds", "must be at least 1".into()));
+    }
+    let settings = samverkan_embeddings::EmbeddingSettings {
+        url: url.clone(),
+        model: config.model.clone(),
+        api_key: config.api_key.as_ref().map(|k| k.0.clone()),
+        batch_size: config.batch_size,
+        timeout: std::time::Duration::from_secs(config.timeout_seconds),
+    };
+    tracing::info!(url, model = %config.model, "matchmaking: embeddings from {url}");
+    Ok(Some(samverkan_embeddings::Embedder::new(settings)?))
 }
 
 #[cfg(test)]
@@ -185,5 +222,23 @@ mod tests {
         assert!(error.contains("matching.text: text, topics"), "{error}");
         config.matching = samverkan_matchmaking::Weights::default();
         assert!(matching_weights(&config).is_ok());
+    }
+
+    #[test]
+    fn a_bad_embeddings_setting_stops_the_service_with_the_field_named() {
+        let mut config = Config::default();
+        assert!(matching_settings(&config).unwrap().meaning.is_none());
+        config.embeddings.url = Some("ftp://models.example".into());
+        let error = matching_settings(&config).err().unwrap().to_string();
+        assert!(
+            error.contains("embeddings.url: must be http or https"),
+            "{error}"
+        );
+        config.embeddings.url = Some("http://127.0.0.1:8088/v1".into());
+        config.embeddings.batch_size = 0;
+        let error = matching_settings(&config).err().unwrap().to_string();
+        assert!(error.contains("embeddings.batch_size"), "{error}");
+        config.embeddings.batch_size = 16;
+        assert!(matching_settings(&config).unwrap().meaning.is_some());
     }
 }

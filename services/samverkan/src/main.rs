@@ -207,11 +207,12 @@ async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
             .map(|(signal, value)| format!("{signal} {value:.2}"))
             .collect();
         println!(
-            "   why: words {}; topics {}; all windows overlap {} months; mean contributions {}",
+            "   why: words {}; topics {}; all windows overlap {} months; mean contributions {}{}",
             why.shared_terms.join(", "),
             why.shared_topics.join(", "),
             why.timing_overlap_months,
-            parts.join(", ")
+            parts.join(", "),
+            meaning(why.meaning)
         );
         for id in &group.members {
             let Some(i) = engine.index_of(*id) else {
@@ -225,12 +226,13 @@ async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
                 .filter(|m| group.members.contains(&m.id))
             {
                 println!(
-                    "       ~ {} {:.2}: words {}; topics {}; timing overlap {} months",
+                    "       ~ {} {:.2}: words {}; topics {}; timing overlap {} months{}",
                     m.org,
                     m.score,
                     m.why.shared_terms.join(", "),
                     m.why.shared_topics.join(", "),
-                    m.why.timing_overlap_months
+                    m.why.timing_overlap_months,
+                    meaning(m.why.meaning)
                 );
             }
         }
@@ -287,4 +289,9 @@ async fn token(
     );
     println!("{token}");
     Ok(())
+}
+
+/// How close in meaning, for `samverkan match --explain`; nothing without embeddings.
+fn meaning(closeness: Option<f32>) -> String {
+    closeness.map_or_else(String::new, |m| format!("; meaning {m:.2}"))
 }

@@ -5,9 +5,12 @@
 //! (a grouping still running when another rebuild lands is followed by one for the
 //! newest). Reads never wait for a rebuild. Before each rebuild, a cheap reading of which
 //! needs are open and public lets answers from the engines in use leave out needs that
-//! have left or become internal since they were read.
+//! have left or become internal since they were read. With an embedding server
+//! configured, needs without an embedding for their current text are embedded in the
+//! background, and a rebuild follows when they are.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use samverkan_domain::Caller;
@@ -19,20 +22,75 @@ use samverkan_store::repo::needs::NeedFilter;
 use samverkan_store::repo::solutions::SolutionFilter;
 use samverkan_store::{PageRequest, Store};
 
+use crate::meaning::{Meaning, Pending};
+
 /// Rebuild at least this often, to pick up other instances' writes.
 const REFRESH: Duration = Duration::from_secs(30);
 
-/// What the engine is built with: the operator's weights and thesaurus, both checked.
+/// While needs are being embedded, a rebuild follows at least this often, so that a
+/// large registry's first embedding shows in matches as it goes, without a rebuild for
+/// every stretch.
+const EMBEDDED_SHOWN_EVERY: Duration = Duration::from_secs(30);
+
+/// After a failed request to the embedding server, wait this long before the next.
+const EMBEDDING_RETRY: Duration = Duration::from_secs(30);
+
+/// What the engine is built with: the operator's weights and thesaurus, both checked,
+/// and the embedding server, if one is configured.
 #[derive(Clone, Default)]
 pub struct MatchingSettings {
     /// Signal weights and cut-offs.
     pub weights: Weights,
     /// Words and phrases that mean the same.
     pub thesaurus: Arc<Thesaurus>,
+    /// Sentence embeddings of the needs' texts, to match them by meaning too.
+    pub meaning: Option<Arc<Meaning>>,
 }
 
-/// Builds an engine over the open needs, all solutions and the organisations.
+/// Builds an engine over the open needs, all solutions and the organisations, first
+/// embedding the needs that have no embedding for their text yet (for one-off use, such
+/// as `samverkan match`; the service's rebuilds do not wait for the embedding server).
 pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<Engine> {
+    if let Some(meaning) = &settings.meaning {
+        let (needs, _, _, _) = read_registry(store).await?;
+        let (_, pending) = meaning.current(store, &needs).await?;
+        meaning.embed(store, &pending, |_| {}).await?;
+    }
+    Ok(prepare(store, settings).await?.0)
+}
+
+/// Builds an engine over what the registry holds now, with the embeddings made so far;
+/// also the needs still to embed.
+async fn prepare(
+    store: &Store,
+    settings: &MatchingSettings,
+) -> anyhow::Result<(Engine, Vec<Pending>)> {
+    let (needs, solutions, orgs, read_at) = read_registry(store).await?;
+    let (embeddings, pending) = match &settings.meaning {
+        Some(meaning) => meaning.current(store, &needs).await?,
+        None => Default::default(),
+    };
+    // Analysis is CPU work: off the async workers, so requests go on.
+    let (weights, thesaurus) = (settings.weights, settings.thesaurus.clone());
+    let engine = tokio::task::spawn_blocking(move || {
+        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs)
+            .with_embeddings(&embeddings)
+            .read_at(read_at)
+    })
+    .await?;
+    Ok((engine, pending))
+}
+
+/// The open needs, all solutions and the organisations, as the engine takes them, and
+/// when they were read.
+async fn read_registry(
+    store: &Store,
+) -> anyhow::Result<(
+    Vec<NeedInfo>,
+    Vec<SolutionInfo>,
+    Vec<OrgInfo>,
+    chrono::DateTime<chrono::Utc>,
+)> {
     let reader = Caller::system("matchmaking");
     // Everything committed before this moment is in what follows.
     let read_at = chrono::Utc::now();
@@ -127,13 +185,7 @@ pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<
             population: o.population.map(|p| p.0.max(0) as u64),
         })
         .collect();
-    // Analysis is CPU work: off the async workers, so requests go on.
-    let (weights, thesaurus) = (settings.weights, settings.thesaurus.clone());
-    let engine = tokio::task::spawn_blocking(move || {
-        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs).read_at(read_at)
-    })
-    .await?;
-    Ok(engine)
+    Ok((needs, solutions, orgs, read_at))
 }
 
 /// Forms `engine`'s groups on a blocking thread (CPU work, minutes at 100,000 needs).
@@ -163,59 +215,129 @@ fn maturity(m: Maturity) -> u8 {
 }
 
 /// Builds the first snapshot with `settings`, groups included, then keeps it current in
-/// the background: matches follow each rebuild at once, groups once formed.
+/// the background: matches follow each rebuild at once, groups once formed, and needs
+/// without an embedding are embedded (when an embedding server is configured).
 pub async fn start(
     store: Store,
     settings: MatchingSettings,
 ) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
-    let first = form_groups(Arc::new(load(&store, &settings).await?)).await?;
+    let (first, pending) = prepare(&store, &settings).await?;
+    let first = form_groups(Arc::new(first)).await?;
     snapshot.set(first.clone());
     snapshot.set_grouped(first.clone());
     let (engines, latest) = tokio::sync::watch::channel(first);
-    // One task runs both loops, so aborting it stops both.
+    let (to_embed, embed_queue) = tokio::sync::watch::channel(pending);
+    let embedded = Arc::new(AtomicBool::new(false));
+    // One task runs every loop, so aborting it stops them all.
     let handle = tokio::spawn({
         let snapshot = snapshot.clone();
+        let rebuilds = Rebuilds {
+            store: store.clone(),
+            settings: settings.clone(),
+            snapshot: snapshot.clone(),
+            engines,
+            to_embed,
+            embedded: embedded.clone(),
+        };
         async move {
+            let embedding = async {
+                if let Some(meaning) = &settings.meaning {
+                    embed_pending(&store, meaning, embed_queue, &embedded).await;
+                }
+            };
             tokio::join!(
-                group_latest(latest, snapshot.clone()),
-                refresh(store, settings, snapshot, engines, seen)
+                group_latest(latest, snapshot),
+                rebuilds.run(seen),
+                embedding
             );
         }
     });
     Ok((snapshot, handle))
 }
 
-async fn refresh(
+/// The rebuild loop and where its results go.
+struct Rebuilds {
     store: Store,
     settings: MatchingSettings,
     snapshot: Arc<Snapshot>,
+    /// Each new engine, for its groups to be formed.
     engines: tokio::sync::watch::Sender<Arc<Engine>>,
-    mut seen: u64,
-) {
-    let mut built = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let now = store.write_generation();
-        if now == seen && built.elapsed() < REFRESH {
-            continue;
-        }
-        // Cheap beside a rebuild: answers stop showing needs that have left, or become
-        // internal, before the rebuild is prepared.
-        match read_live(&store).await {
-            Ok(live) => snapshot.set_live(live),
-            Err(e) => tracing::warn!(error = %e, "reading the open needs failed"),
-        }
-        match load(&store, &settings).await {
-            Ok(engine) => {
-                let engine = Arc::new(engine);
-                snapshot.set(engine.clone());
-                engines.send_replace(engine);
-                seen = now;
-                built = Instant::now();
+    /// The needs each new engine found without an embedding.
+    to_embed: tokio::sync::watch::Sender<Vec<Pending>>,
+    /// Set when embeddings were made since the last rebuild.
+    embedded: Arc<AtomicBool>,
+}
+
+impl Rebuilds {
+    async fn run(self, mut seen: u64) {
+        let mut built = Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let now = self.store.write_generation();
+            let embedded = self.embedded.swap(false, Ordering::AcqRel);
+            if now == seen && built.elapsed() < REFRESH && !embedded {
+                continue;
             }
-            Err(e) => tracing::warn!(error = %e, "matchmaking refresh failed; retrying"),
+            // Cheap beside a rebuild: answers stop showing needs that have left, or
+            // become internal, before the rebuild is prepared.
+            match read_live(&self.store).await {
+                Ok(live) => self.snapshot.set_live(live),
+                Err(e) => tracing::warn!(error = %e, "reading the open needs failed"),
+            }
+            match prepare(&self.store, &self.settings).await {
+                Ok((engine, pending)) => {
+                    let engine = Arc::new(engine);
+                    self.snapshot.set(engine.clone());
+                    self.engines.send_replace(engine);
+                    self.to_embed.send_replace(pending);
+                    seen = now;
+                    built = Instant::now();
+                }
+                Err(e) => tracing::warn!(error = %e, "matchmaking refresh failed; retrying"),
+            }
+        }
+    }
+}
+
+/// Embeds the needs the latest rebuild found without an embedding, and asks for a
+/// rebuild when done (and every [`EMBEDDED_SHOWN_EVERY`] on a long list). A failure is
+/// logged and tried again after [`EMBEDDING_RETRY`], with the then latest list.
+async fn embed_pending(
+    store: &Store,
+    meaning: &Meaning,
+    mut queue: tokio::sync::watch::Receiver<Vec<Pending>>,
+    embedded: &AtomicBool,
+) {
+    loop {
+        let pending = queue.borrow_and_update().clone();
+        if !pending.is_empty() {
+            let mut shown = Instant::now();
+            let outcome = meaning
+                .embed(store, &pending, |done| {
+                    if done > 0 && shown.elapsed() >= EMBEDDED_SHOWN_EVERY {
+                        embedded.store(true, Ordering::Release);
+                        shown = Instant::now();
+                    }
+                })
+                .await;
+            match outcome {
+                Ok(done) => {
+                    tracing::info!(needs = done, "needs embedded for matching by meaning");
+                    if done > 0 {
+                        embedded.store(true, Ordering::Release);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "embedding needs failed; matching them by their words meanwhile");
+                    tokio::time::sleep(EMBEDDING_RETRY).await;
+                    continue;
+                }
+            }
+        }
+        if queue.changed().await.is_err() {
+            return;
         }
     }
 }

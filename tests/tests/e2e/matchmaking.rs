@@ -607,3 +607,169 @@ async fn an_operators_thesaurus_joins_needs_in_other_words(backend: Backend) {
 }
 
 on_both_backends!(an_operators_thesaurus_joins_needs_in_other_words);
+
+/// Two needs for one benefit in other words ("försörjningsstöd", "socialbidrag"), from
+/// Lund and Hörby; returns the first's id.
+async fn benefit_needs_in_other_words(app: &TestApp) -> String {
+    let lund = app.token("1281", &[Role::Strategist]);
+    let horby = app.token("1266", &[Role::Strategist]);
+    let mut a = lock_need(
+        "Försörjningsstöd",
+        "Vi vill automatisera utbetalningen av försörjningsstöd.",
+        "public",
+    );
+    a["activity_area"] = json!("socialtjanst");
+    a["topics"] = json!(["automation"]);
+    a["tags"] = json!([]);
+    let mut b = a.clone();
+    b["title"] = json!("Socialbidrag");
+    b["description"] = json!("Utbetalning av socialbidrag ska ske automatiskt.");
+    let a = app.post("/api/v1/needs", Some(&lund), &a).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let b = app.post("/api/v1/needs", Some(&horby), &b).await;
+    assert_eq!(b.status, 201, "{}", b.body);
+    a.body["id"].as_str().unwrap().to_string()
+}
+
+/// The first match of `need`'s page once it says how close in meaning (embedding takes a
+/// moment after the need is written, then a rebuild), or the last page after a minute.
+async fn first_match_with_meaning(app: &TestApp, need: &str) -> Value {
+    let path = format!("/api/v1/needs/{need}/matches");
+    let mut page = Value::Null;
+    for _ in 0..6 {
+        page = poll(app, &path, None, |p| {
+            p["items"][0]["why"]["meaning"].is_number()
+        })
+        .await;
+        if page["items"][0]["why"]["meaning"].is_number() {
+            break;
+        }
+    }
+    page
+}
+
+/// With an embedding server (a real one: multilingual-e5-small), the service embeds
+/// each need once, keeps the embedding, and matches needs by meaning too: the pair in
+/// other words scores higher than by its words alone, and the match says how close in
+/// meaning the two are.
+async fn an_embedding_model_matches_needs_by_meaning(backend: Backend) {
+    let plain = TestApp::spawn(backend).await;
+    let need = benefit_needs_in_other_words(&plain).await;
+    let words_alone = poll(
+        &plain,
+        &format!("/api/v1/needs/{need}/matches"),
+        None,
+        at_least(1),
+    )
+    .await;
+    let before = words_alone["items"][0]["score"].as_f64().unwrap_or(0.0);
+    assert!(
+        words_alone["items"][0]["why"]["meaning"].is_null(),
+        "{words_alone}"
+    );
+
+    let url = samverkan_e2e::embeddings::url();
+    let app = TestApp::spawn_configured(backend, |config| {
+        config.embeddings.url = Some(url.clone());
+    })
+    .await;
+    let need = benefit_needs_in_other_words(&app).await;
+    let page = first_match_with_meaning(&app, &need).await;
+    let first = &page["items"][0];
+    assert_eq!(first["title"], "Socialbidrag", "{page}");
+    let meaning = first["why"]["meaning"]
+        .as_f64()
+        .expect("how close in meaning");
+    assert!(meaning > 0.5, "close in meaning: {page}");
+    let score = first["score"].as_f64().unwrap();
+    assert!(
+        score > before,
+        "{score} with meaning, {before} by words alone"
+    );
+
+    let kept = app
+        .store
+        .need_embeddings(
+            &samverkan_domain::Caller::system("test"),
+            "multilingual-e5-small",
+        )
+        .await
+        .expect("read");
+    assert_eq!(kept.len(), 2, "each need embedded once and kept");
+    assert!(
+        kept.iter()
+            .all(|k| k.vector.len() == 384 && k.input_digest.len() == 64)
+    );
+}
+
+on_both_backends!(an_embedding_model_matches_needs_by_meaning);
+
+/// An embedding server that does not answer stops nothing: needs are matched by their
+/// words, and matches say nothing of meaning.
+async fn matching_goes_on_when_the_embedding_server_is_down(backend: Backend) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_configured(backend, |config| {
+        config.embeddings.url = Some(format!("http://127.0.0.1:{closed}/v1"));
+    })
+    .await;
+    let need = benefit_needs_in_other_words(&app).await;
+    let page = matches_of(&app, &need, None, 1).await;
+    assert_eq!(page["items"][0]["title"], "Socialbidrag", "{page}");
+    assert!(page["items"][0]["why"]["meaning"].is_null(), "{page}");
+}
+
+on_both_backends!(matching_goes_on_when_the_embedding_server_is_down);
+
+/// Kept embeddings are derived data: read within the caller's scope (another
+/// organisation's internal need stays hidden), written only by the service itself.
+async fn kept_embeddings_follow_the_needs_scope(backend: Backend) {
+    use samverkan_domain::{Caller, OrgId};
+    use samverkan_store::repo::embeddings::NeedEmbedding;
+    let app = TestApp::spawn(backend).await;
+    let ystad = app.token("1286", &[Role::Strategist]);
+    let mut internal = lock_variant(0);
+    internal["visibility"] = json!("internal");
+    let reply = app.post("/api/v1/needs", Some(&ystad), &internal).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let id: uuid::Uuid = reply.body["id"].as_str().unwrap().parse().unwrap();
+    let row = NeedEmbedding {
+        need_id: id,
+        model: "m".into(),
+        input_digest: "d".repeat(64),
+        vector: vec![0.25, -1.0, 3.5],
+    };
+    let system = Caller::system("test");
+    let staff = |org: &str| Caller::staff("s", OrgId::parse(org).unwrap(), [Role::Strategist]);
+    let refused = app
+        .store
+        .save_need_embeddings(&staff("1286"), std::slice::from_ref(&row))
+        .await;
+    assert!(refused.is_err(), "staff may not write derived data");
+    app.store
+        .save_need_embeddings(&system, std::slice::from_ref(&row))
+        .await
+        .expect("the service keeps it");
+    let read = |caller: Caller| {
+        let store = app.store.clone();
+        async move { store.need_embeddings(&caller, "m").await.expect("read") }
+    };
+    assert_eq!(read(system.clone()).await, vec![row.clone()]);
+    assert_eq!(read(staff("1286")).await, vec![row]);
+    assert!(
+        read(staff("1266")).await.is_empty(),
+        "another tenant's internal need"
+    );
+    assert!(
+        app.store
+            .need_embeddings(&system, "other")
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the model asked for"
+    );
+}
+
+on_both_backends!(kept_embeddings_follow_the_needs_scope);

@@ -49,6 +49,11 @@ pub struct ExplanationView {
     pub timing_overlap_months: i32,
     /// Each signal's contribution.
     pub contributions: Vec<ContributionView>,
+    /// How close the texts are in meaning, from 0 (no closer than unrelated texts) to 1
+    /// (the same), by the sentence embeddings of the service's embedding model; part of
+    /// the `text` signal. For a group, the mean over its pairs. Absent when the service
+    /// has no embedding model, or a text has not been embedded yet.
+    pub meaning: Option<f32>,
 }
 
 impl From<Explanation> for ExplanationView {
@@ -62,6 +67,7 @@ impl From<Explanation> for ExplanationView {
                 .into_iter()
                 .map(|(signal, value)| ContributionView { signal, value })
                 .collect(),
+            meaning: e.meaning,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub(crate) mod adoption;
 pub(crate) mod audit_event;
 pub(crate) mod need;
+pub(crate) mod need_embedding;
 pub(crate) mod need_goal;
 pub(crate) mod need_topic;
 pub(crate) mod organisation;

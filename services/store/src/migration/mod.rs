@@ -7,6 +7,7 @@ mod m20261123_000001_registry;
 mod m20261123_000002_reference_data;
 mod m20261123_000003_search_outbox;
 mod m20261123_000004_procurements;
+mod m20261123_000005_need_embeddings;
 mod schema;
 
 /// Applies the registry's migrations in order.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_reference_data::Migration),
             Box::new(m20261123_000003_search_outbox::Migration),
             Box::new(m20261123_000004_procurements::Migration),
+            Box::new(m20261123_000005_need_embeddings::Migration),
         ]
     }
 }

