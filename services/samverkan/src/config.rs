@@ -47,7 +47,7 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct EmbeddingsConfig {
     /// Base URL of an OpenAI-compatible embeddings API, without `/embeddings`, e.g.
-    /// `http://127.0.0.1:8088/v1`; unset: needs are matched by their words alone.
+    /// `http://127.0.0.1:8088/v1`; unset or empty: needs are matched by their words alone.
     pub url: Option<String>,
     /// The model to ask for. The defaults of `[matching]` (`meaning_floor`,
     /// `meaning_full`) are measured for multilingual-e5-small with its "query: " prefix.

@@ -175,7 +175,8 @@ pub fn matching_settings(config: &Config) -> anyhow::Result<matching::MatchingSe
 fn embedder(
     config: &config::EmbeddingsConfig,
 ) -> anyhow::Result<Option<samverkan_embeddings::Embedder>> {
-    let Some(url) = &config.url else {
+    // Unset, or set to nothing (as compose passes an unset variable).
+    let Some(url) = config.url.as_ref().filter(|u| !u.trim().is_empty()) else {
         return Ok(None);
     };
     let problem = |field: &str, message: String| {
@@ -228,6 +229,8 @@ mod tests {
     fn a_bad_embeddings_setting_stops_the_service_with_the_field_named() {
         let mut config = Config::default();
         assert!(matching_settings(&config).unwrap().meaning.is_none());
+        config.embeddings.url = Some(String::new());
+        assert!(matching_settings(&config).unwrap().meaning.is_none(), "empty: unset");
         config.embeddings.url = Some("ftp://models.example".into());
         let error = matching_settings(&config).err().unwrap().to_string();
         assert!(
