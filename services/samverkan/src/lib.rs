@@ -230,7 +230,10 @@ mod tests {
         let mut config = Config::default();
         assert!(matching_settings(&config).unwrap().meaning.is_none());
         config.embeddings.url = Some(String::new());
-        assert!(matching_settings(&config).unwrap().meaning.is_none(), "empty: unset");
+        assert!(
+            matching_settings(&config).unwrap().meaning.is_none(),
+            "empty: unset"
+        );
         config.embeddings.url = Some("ftp://models.example".into());
         let error = matching_settings(&config).err().unwrap().to_string();
         assert!(
