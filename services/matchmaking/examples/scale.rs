@@ -4,8 +4,9 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--repeat=N] [--samples=N] [--full-recall] [SIZES...]`
-//! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--repeat=N`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--full-recall] [SIZES...]`
+//! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--meaning`
+//! gives every need a synthetic sentence embedding (see `embeddings`); `--repeat=N`
 //! forms all groups N times and reports the fastest and the median; `--full-recall`
 //! also measures the batch's recall over every need against the batch without shared
 //! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
@@ -20,6 +21,7 @@
 //! near-duplicates. `--families` crosses two labelled needs per family (161 × 160
 //! families), so a need has a handful of close matches, as in a real registry.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -317,6 +319,49 @@ fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
     );
 }
 
+/// A unit vector of `DIM` numbers from `seed` (splitmix64: deterministic, no two seeds
+/// alike).
+fn direction(seed: u64) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+    let v: Vec<f32> = (0..DIM)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        })
+        .collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.into_iter().map(|x| x / norm).collect()
+}
+
+/// Numbers in a synthetic sentence embedding, as many as multilingual-e5-small gives.
+const DIM: usize = 384;
+
+/// `--meaning`: synthetic sentence embeddings shaped like multilingual-e5-small's: every
+/// text near one shared direction (unrelated texts at a cosine of about 0.76), needs of
+/// one title nearer (about 0.95), each need a little apart.
+fn embeddings(needs: &[NeedInfo]) -> HashMap<Uuid, std::sync::Arc<[f32]>> {
+    let shared = direction(0);
+    let mut titles: HashMap<&str, Vec<f32>> = HashMap::new();
+    needs
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let seed = 1 + titles.len() as u64;
+            let title = titles
+                .entry(n.title.as_str())
+                .or_insert_with(|| direction(seed));
+            let own = direction(1_000_000 + i as u64);
+            let v: Vec<f32> = (0..DIM)
+                .map(|k| shared[k] + 0.5 * title[k] + 0.25 * own[k])
+                .collect();
+            (n.id, v.into())
+        })
+        .collect()
+}
+
 /// The number given as `PREFIXN` on the command line (at least 1), or `default`.
 fn number_flag(prefix: &str, default: usize) -> usize {
     std::env::args()
@@ -329,6 +374,7 @@ fn main() {
     let flag = |name: &str| std::env::args().any(|a| a == name);
     // `--full-recall`: also measure the batch over every need (see `full_batch_recall`).
     let full_recall = flag("--full-recall");
+    let meaning = flag("--meaning");
     let generate: fn(usize) -> Vec<NeedInfo> = if flag("--realistic") {
         realistic_needs
     } else if flag("--families") {
@@ -369,9 +415,14 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
+        let needs = generate(n);
+        let meaning = meaning.then(|| embeddings(&needs));
         let started = Instant::now();
-        let engine =
-            Engine::with_thesaurus(Weights::default(), &thesaurus, generate(n), vec![], orgs());
+        let mut engine =
+            Engine::with_thesaurus(Weights::default(), &thesaurus, needs, vec![], orgs());
+        if let Some(embeddings) = &meaning {
+            engine = engine.with_embeddings(embeddings);
+        }
         let prepare = started.elapsed().as_secs_f64();
         let mut times = Vec::new();
         let mut recall_hits = 0;

@@ -28,8 +28,9 @@ pub struct Explanation {
     /// Each signal's contribution to the score.
     pub contributions: Vec<(String, f32)>,
     /// How close the texts are in meaning by their embeddings, from 0 (no closer than
-    /// unrelated texts) to 1 (the same): part of the text signal. `None` when either
-    /// text has no embedding (embeddings are off, or not made yet).
+    /// unrelated texts) to 1 (the same): part of the text signal. For a group, the mean
+    /// over the pairs counted in its reasons. `None` when a text has no embedding
+    /// (embeddings are off, or not made yet), and for solutions.
     pub meaning: Option<f32>,
 }
 
@@ -133,7 +134,7 @@ impl Engine {
     /// holds a sentence embedding of each need's title and text, by need id, all from
     /// one model (see [`crate::meaning`]). A need without one is compared by its words
     /// and n-grams alone.
-    pub fn with_embeddings<V: AsRef<[f32]>>(mut self, embeddings: &HashMap<Uuid, V>) -> Self {
+    pub fn with_embeddings(mut self, embeddings: &HashMap<Uuid, std::sync::Arc<[f32]>>) -> Self {
         let needs = &self.needs;
         let members = &self.index.members;
         self.meaning = ClassEmbeddings::new(

@@ -359,7 +359,7 @@ mod tests {
     /// Embeddings for the look-alikes, in five clusters that cut across their eight
     /// subjects (so that near-duplicate texts can differ in meaning), each need a little
     /// apart (a deterministic spread, no two alike).
-    fn meanings(e: &Engine) -> std::collections::HashMap<Uuid, Vec<f32>> {
+    fn meanings(e: &Engine) -> std::collections::HashMap<Uuid, std::sync::Arc<[f32]>> {
         let wave = |x: usize| ((x * 7919) % 101) as f32 / 101.0;
         e.needs()
             .iter()
@@ -368,7 +368,8 @@ mod tests {
                 let cluster = i % 5;
                 let v = (0..16)
                     .map(|k| f32::from(u8::from(k == cluster)) + 0.4 * wave(i * 16 + k))
-                    .collect();
+                    .collect::<Vec<f32>>()
+                    .into();
                 (n.id, v)
             })
             .collect()

@@ -354,7 +354,7 @@ fn needs_in_other_words_match_by_their_meaning() {
         (3, vec![0.0, 0.0, 1.0]),
     ]
     .into_iter()
-    .map(|(n, v)| (Uuid::from_u128(n), v))
+    .map(|(n, v)| (Uuid::from_u128(n), v.into()))
     .collect();
     let e = lexical.with_embeddings(&embeddings);
     let found = e.matches(Uuid::from_u128(1), 5);
@@ -371,9 +371,9 @@ fn needs_in_other_words_match_by_their_meaning() {
 #[test]
 fn a_need_without_an_embedding_is_compared_by_its_words() {
     let e = engine();
-    let some = [
-        (Uuid::from_u128(1), vec![1.0, 0.0]),
-        (Uuid::from_u128(2), vec![0.0, 1.0]),
+    let some: [(Uuid, std::sync::Arc<[f32]>); 2] = [
+        (Uuid::from_u128(1), vec![1.0, 0.0].into()),
+        (Uuid::from_u128(2), vec![0.0, 1.0].into()),
     ];
     let lexical: Vec<_> = e.matches(Uuid::from_u128(1), 5);
     let e = e.with_embeddings(&some.into_iter().collect());

@@ -52,8 +52,8 @@ pub struct MatchingSettings {
 /// as `samverkan match`; the service's rebuilds do not wait for the embedding server).
 pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<Engine> {
     if let Some(meaning) = &settings.meaning {
-        let (needs, _, _, _) = read_registry(store).await?;
-        let (_, pending) = meaning.current(store, &needs).await?;
+        let registry = read_registry(store).await?;
+        let (_, pending) = meaning.current(store, &registry.needs).await?;
         meaning.embed(store, &pending, |_| {}).await?;
     }
     Ok(prepare(store, settings).await?.0)
@@ -65,7 +65,12 @@ async fn prepare(
     store: &Store,
     settings: &MatchingSettings,
 ) -> anyhow::Result<(Engine, Vec<Pending>)> {
-    let (needs, solutions, orgs, read_at) = read_registry(store).await?;
+    let Registry {
+        needs,
+        solutions,
+        orgs,
+        read_at,
+    } = read_registry(store).await?;
     let (embeddings, pending) = match &settings.meaning {
         Some(meaning) => meaning.current(store, &needs).await?,
         None => Default::default(),
@@ -81,16 +86,20 @@ async fn prepare(
     Ok((engine, pending))
 }
 
-/// The open needs, all solutions and the organisations, as the engine takes them, and
-/// when they were read.
-async fn read_registry(
-    store: &Store,
-) -> anyhow::Result<(
-    Vec<NeedInfo>,
-    Vec<SolutionInfo>,
-    Vec<OrgInfo>,
-    chrono::DateTime<chrono::Utc>,
-)> {
+/// What the engine is built from, as it takes it.
+struct Registry {
+    /// The open needs.
+    needs: Vec<NeedInfo>,
+    /// Every solution.
+    solutions: Vec<SolutionInfo>,
+    /// Every organisation.
+    orgs: Vec<OrgInfo>,
+    /// When they were read: everything committed before is in them.
+    read_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The open needs, all solutions and the organisations, as the engine takes them.
+async fn read_registry(store: &Store) -> anyhow::Result<Registry> {
     let reader = Caller::system("matchmaking");
     // Everything committed before this moment is in what follows.
     let read_at = chrono::Utc::now();
@@ -185,7 +194,12 @@ async fn read_registry(
             population: o.population.map(|p| p.0.max(0) as u64),
         })
         .collect();
-    Ok((needs, solutions, orgs, read_at))
+    Ok(Registry {
+        needs,
+        solutions,
+        orgs,
+        read_at,
+    })
 }
 
 /// Forms `engine`'s groups on a blocking thread (CPU work, minutes at 100,000 needs).

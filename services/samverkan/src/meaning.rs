@@ -61,6 +61,10 @@ impl Meaning {
             Some(kept) => kept,
             None => guard.insert(self.read_kept(store).await?),
         };
+        // Only open needs are matched: forget the rest, so that memory follows the
+        // registry (a need that opens again is embedded anew, a fraction of a second).
+        let open: std::collections::HashSet<Uuid> = needs.iter().map(|n| n.id).collect();
+        kept.retain(|id, _| open.contains(id));
         let mut current = HashMap::new();
         let mut pending = Vec::new();
         for need in needs {

@@ -160,7 +160,10 @@ pub fn orgs() -> Vec<OrgInfo> {
 /// The sentence embeddings of the set's needs in the JSON file at `path`
 /// (`{"model": …, "embeddings": {"n001": base64 of little-endian f32, …}}`, as
 /// `tests/matchmaking/embed.py` writes it), by need id; `None` when there is no such file.
-pub fn embeddings(set: &Set, path: &std::path::Path) -> Option<HashMap<Uuid, Vec<f32>>> {
+pub fn embeddings(
+    set: &Set,
+    path: &std::path::Path,
+) -> Option<HashMap<Uuid, std::sync::Arc<[f32]>>> {
     use base64::Engine as _;
     let raw = std::fs::read_to_string(path).ok()?;
     let json: Value = serde_json::from_str(&raw).expect("the embeddings file is JSON");
@@ -172,11 +175,11 @@ pub fn embeddings(set: &Set, path: &std::path::Path) -> Option<HashMap<Uuid, Vec
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .expect("valid base64");
-        let floats = bytes
+        let floats: Vec<f32> = bytes
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        Some((need.id, floats))
+        Some((need.id, floats.into()))
     });
     Some(vectors.collect())
 }

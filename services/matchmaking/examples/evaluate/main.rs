@@ -59,7 +59,7 @@ fn index(id: Uuid) -> usize {
 }
 
 /// Sentence embeddings of the needs' texts, by need id.
-pub type Meaning = HashMap<Uuid, Vec<f32>>;
+pub type Meaning = HashMap<Uuid, std::sync::Arc<[f32]>>;
 
 /// Runs the engine with `weights` over the whole set (it never sees a label), comparing
 /// the needs' meaning too when given their embeddings.
