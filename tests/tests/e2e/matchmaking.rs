@@ -700,6 +700,39 @@ async fn an_embedding_model_matches_needs_by_meaning(backend: Backend) {
         kept.iter()
             .all(|k| k.vector.len() == 384 && k.input_digest.len() == 64)
     );
+
+    // A changed text is embedded anew; the old embedding is replaced, not added to.
+    let id: uuid::Uuid = need.parse().unwrap();
+    let digest_of = |kept: &[samverkan_store::repo::embeddings::NeedEmbedding]| {
+        kept.iter()
+            .find(|k| k.need_id == id)
+            .map(|k| k.input_digest.clone())
+    };
+    let before = digest_of(&kept);
+    let path = format!("/api/v1/needs/{need}");
+    let lund = app.token("1281", &[Role::Strategist]);
+    let current = app.get(&path, Some(&lund)).await;
+    let mut changed = current.body.clone();
+    changed["description"] = json!("Utbetalningen av försörjningsstöd ska ske utan manuella steg.");
+    let put = app.put(&path, Some(&lund), &current.etag(), &changed).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let mut after = kept;
+    for _ in 0..300 {
+        after = app
+            .store
+            .need_embeddings(
+                &samverkan_domain::Caller::system("test"),
+                "multilingual-e5-small",
+            )
+            .await
+            .expect("read");
+        if digest_of(&after) != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(digest_of(&after), before, "the new text is embedded");
+    assert_eq!(after.len(), 2, "replaced, not added");
 }
 
 on_both_backends!(an_embedding_model_matches_needs_by_meaning);
