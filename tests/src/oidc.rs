@@ -2,25 +2,19 @@
 //! `tests/oidc/`) started once per test process, and a client-credentials token client
 //! built on the `oauth2` crate.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, TokenResponse, TokenUrl};
 
+use crate::ready::{self, Ready};
+
 /// The audience the test API expects in tokens.
 pub const AUDIENCE: &str = "http://samverkan.test/api";
 
-struct Running {
-    issuer: String,
-    // Kept open: the provider exits when its stdin closes, i.e. when this process ends.
-    _stdin: Mutex<ChildStdin>,
-    _child: Mutex<Child>,
-}
-
-static PROVIDER: OnceLock<Running> = OnceLock::new();
+static PROVIDER: OnceLock<Ready> = OnceLock::new();
 
 fn oidc_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oidc")
@@ -29,10 +23,10 @@ fn oidc_dir() -> PathBuf {
 /// The issuer URL of the test provider, starting it (and installing it from the
 /// lockfile with `npm ci`) on first use.
 pub fn issuer() -> String {
-    PROVIDER.get_or_init(start).issuer.clone()
+    PROVIDER.get_or_init(start).address.clone()
 }
 
-fn start() -> Running {
+fn start() -> Ready {
     let dir = oidc_dir();
     if !dir.join("node_modules/oidc-provider").exists() {
         let ok = Command::new("npm")
@@ -47,30 +41,10 @@ fn start() -> Running {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let mut child = Command::new("node")
-        .arg(dir.join("server.mjs"))
-        .args(["--port", &port.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node is needed for the OIDC tests");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read READY line");
-    let issuer = line
-        .trim()
-        .strip_prefix("READY ")
-        .unwrap_or_else(|| panic!("provider said {line:?}"))
-        .to_string();
-    let stdin = child.stdin.take().expect("stdin");
-    Running {
-        issuer,
-        _stdin: Mutex::new(stdin),
-        _child: Mutex::new(child),
-    }
+    let mut node = Command::new("node");
+    node.arg(dir.join("server.mjs"))
+        .args(["--port", &port.to_string()]);
+    ready::start(node, "the OIDC provider (node is needed)")
 }
 
 /// Obtains an access token for the test client `client_id` (secret `secret-<id>`) with

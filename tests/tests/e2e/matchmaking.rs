@@ -534,10 +534,19 @@ on_both_backends!(operators_weights_shape_the_scores);
 /// Two needs for the same thing in the words of two traditions: the law's
 /// "ekonomiskt bistånd" and the everyday "försörjningsstöd".
 async fn benefit_needs(app: &TestApp) -> String {
-    let (lund, horby) = (
-        app.token("1281", &[Role::Strategist]),
-        app.token("1266", &[Role::Strategist]),
-    );
+    benefit_pair(
+        app,
+        "Ekonomiskt bistånd",
+        "Ansökningar om ekonomiskt bistånd görs på papper idag.",
+    )
+    .await
+}
+
+/// A need for automating "försörjningsstöd" from Lund, and one `title`d and `text`ed
+/// by Hörby for the same benefit in other words; returns the first's id.
+async fn benefit_pair(app: &TestApp, title: &str, text: &str) -> String {
+    let lund = app.token("1281", &[Role::Strategist]);
+    let horby = app.token("1266", &[Role::Strategist]);
     let mut a = lock_need(
         "Försörjningsstöd",
         "Vi vill automatisera utbetalningen av försörjningsstöd.",
@@ -547,10 +556,12 @@ async fn benefit_needs(app: &TestApp) -> String {
     a["topics"] = json!(["automation"]);
     a["tags"] = json!([]);
     let mut b = a.clone();
-    b["title"] = json!("Ekonomiskt bistånd");
-    b["description"] = json!("Ansökningar om ekonomiskt bistånd görs på papper idag.");
+    b["title"] = json!(title);
+    b["description"] = json!(text);
     let a = app.post("/api/v1/needs", Some(&lund), &a).await;
-    app.post("/api/v1/needs", Some(&horby), &b).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let b = app.post("/api/v1/needs", Some(&horby), &b).await;
+    assert_eq!(b.status, 201, "{}", b.body);
     a.body["id"].as_str().unwrap().to_string()
 }
 
@@ -611,24 +622,12 @@ on_both_backends!(an_operators_thesaurus_joins_needs_in_other_words);
 /// Two needs for one benefit in other words ("försörjningsstöd", "socialbidrag"), from
 /// Lund and Hörby; returns the first's id.
 async fn benefit_needs_in_other_words(app: &TestApp) -> String {
-    let lund = app.token("1281", &[Role::Strategist]);
-    let horby = app.token("1266", &[Role::Strategist]);
-    let mut a = lock_need(
-        "Försörjningsstöd",
-        "Vi vill automatisera utbetalningen av försörjningsstöd.",
-        "public",
-    );
-    a["activity_area"] = json!("socialtjanst");
-    a["topics"] = json!(["automation"]);
-    a["tags"] = json!([]);
-    let mut b = a.clone();
-    b["title"] = json!("Socialbidrag");
-    b["description"] = json!("Utbetalning av socialbidrag ska ske automatiskt.");
-    let a = app.post("/api/v1/needs", Some(&lund), &a).await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    let b = app.post("/api/v1/needs", Some(&horby), &b).await;
-    assert_eq!(b.status, 201, "{}", b.body);
-    a.body["id"].as_str().unwrap().to_string()
+    benefit_pair(
+        app,
+        "Socialbidrag",
+        "Utbetalning av socialbidrag ska ske automatiskt.",
+    )
+    .await
 }
 
 /// The first match of `need`'s page once it says how close in meaning (embedding takes a
