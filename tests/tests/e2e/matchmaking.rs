@@ -647,6 +647,17 @@ async fn first_match_with_meaning(app: &TestApp, need: &str) -> Value {
     page
 }
 
+/// The embeddings the service has kept, of the test server's model.
+async fn kept_embeddings(app: &TestApp) -> Vec<samverkan_store::repo::embeddings::NeedEmbedding> {
+    app.store
+        .need_embeddings(
+            &samverkan_domain::Caller::system("test"),
+            "multilingual-e5-small",
+        )
+        .await
+        .expect("read")
+}
+
 /// With an embedding server (a real one: multilingual-e5-small), the service embeds
 /// each need once, keeps the embedding, and matches needs by meaning too: the pair in
 /// other words scores higher than by its words alone, and the match says how close in
@@ -686,14 +697,7 @@ async fn an_embedding_model_matches_needs_by_meaning(backend: Backend) {
         "{score} with meaning, {before} by words alone"
     );
 
-    let kept = app
-        .store
-        .need_embeddings(
-            &samverkan_domain::Caller::system("test"),
-            "multilingual-e5-small",
-        )
-        .await
-        .expect("read");
+    let kept = kept_embeddings(&app).await;
     assert_eq!(kept.len(), 2, "each need embedded once and kept");
     assert!(
         kept.iter()
@@ -717,14 +721,7 @@ async fn an_embedding_model_matches_needs_by_meaning(backend: Backend) {
     assert_eq!(put.status, 200, "{}", put.body);
     let mut after = kept;
     for _ in 0..300 {
-        after = app
-            .store
-            .need_embeddings(
-                &samverkan_domain::Caller::system("test"),
-                "multilingual-e5-small",
-            )
-            .await
-            .expect("read");
+        after = kept_embeddings(&app).await;
         if digest_of(&after) != before {
             break;
         }
