@@ -54,7 +54,7 @@ pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<
     if let Some(meaning) = &settings.meaning {
         let registry = read_registry(store).await?;
         let (_, pending) = meaning.current(store, &registry.needs).await?;
-        meaning.embed(store, &pending, |_| {}).await?;
+        meaning.embed(store, &pending, |_| true).await?;
     }
     Ok(prepare(store, settings).await?.0)
 }
@@ -315,8 +315,9 @@ impl Rebuilds {
     }
 }
 
-/// Embeds the needs the latest rebuild found without an embedding, and asks for a
-/// rebuild when done (and every [`EMBEDDED_SHOWN_EVERY`] on a long list). A failure is
+/// Embeds the needs the latest rebuild found without an embedding, newest first, and
+/// asks for a rebuild when done (and every [`EMBEDDED_SHOWN_EVERY`] on a long list); a
+/// newer list replaces the one in hand between stretches. A failure is
 /// logged and tried again after [`EMBEDDING_RETRY`], with the then latest list.
 async fn embed_pending(
     store: &Store,
@@ -334,12 +335,17 @@ async fn embed_pending(
                         embedded.store(true, Ordering::Release);
                         shown = Instant::now();
                     }
+                    // A newer list (from a later rebuild) holds what is left of this one
+                    // and the needs written since: go on with that.
+                    !queue.has_changed().unwrap_or(false)
                 })
                 .await;
             match outcome {
                 Ok(done) => {
                     tracing::info!(needs = done, "needs embedded for matching by meaning");
-                    if done > 0 {
+                    // Cut short by a newer list: that one's end asks for the rebuild, so
+                    // that a long first run does not rebuild after every stretch.
+                    if done > 0 && !queue.has_changed().unwrap_or(false) {
                         embedded.store(true, Ordering::Release);
                     }
                 }

@@ -81,17 +81,21 @@ impl Meaning {
                 }),
             }
         }
+        // Newest first (need ids are time-ordered): a need written during a long first
+        // run is not kept waiting behind it.
+        pending.sort_by_key(|p| std::cmp::Reverse(p.need_id));
         Ok((current, pending))
     }
 
     /// Embeds `pending` (skipping needs embedded meanwhile), keeping each stretch of
     /// [`SAVE_EVERY`] in the database and in memory as it is done; `progress` is told
-    /// how many are done after each. Stops at the first error: what was kept stays kept.
+    /// how many are done after each, and answers whether to go on (a newer list may
+    /// have come). Stops at the first error: what was kept stays kept.
     pub async fn embed(
         &self,
         store: &Store,
         pending: &[Pending],
-        mut progress: impl FnMut(usize),
+        mut progress: impl FnMut(usize) -> bool,
     ) -> anyhow::Result<usize> {
         let mut done = 0;
         for stretch in pending.chunks(SAVE_EVERY) {
@@ -115,7 +119,9 @@ impl Meaning {
                 self.remember(rows).await;
                 done += todo.len();
             }
-            progress(done);
+            if !progress(done) {
+                break;
+            }
         }
         Ok(done)
     }
