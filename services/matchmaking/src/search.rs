@@ -78,8 +78,8 @@ impl Engine {
         bounds: bool,
         scratch: &mut Scratch,
     ) -> Vec<(u32, f32)> {
-        let (min, full) = (self.weights().min_text, self.weights().full_support_text);
         let w = self.weights();
+        let (min, full) = (w.min_text, w.full_support_text);
         // Each candidate's closeness in meaning, and its lower bound with the meaning
         // blended in (still a lower bound).
         let (sure, unsure): (Vec<_>, Vec<_>) = chunk

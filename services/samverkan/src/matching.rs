@@ -51,12 +51,12 @@ pub struct MatchingSettings {
 /// embedding the needs that have no embedding for their text yet (for one-off use, such
 /// as `samverkan match`; the service's rebuilds do not wait for the embedding server).
 pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<Engine> {
+    let registry = read_registry(store).await?;
     if let Some(meaning) = &settings.meaning {
-        let registry = read_registry(store).await?;
         let (_, pending) = meaning.current(store, &registry.needs).await?;
         meaning.embed(store, &pending, |_| true).await?;
     }
-    Ok(prepare(store, settings).await?.0)
+    Ok(build(store, settings, registry).await?.0)
 }
 
 /// Builds an engine over what the registry holds now, with the embeddings made so far;
@@ -65,12 +65,22 @@ async fn prepare(
     store: &Store,
     settings: &MatchingSettings,
 ) -> anyhow::Result<(Engine, Vec<Pending>)> {
+    build(store, settings, read_registry(store).await?).await
+}
+
+/// Builds an engine over `registry`, with the embeddings made so far of its needs; also
+/// the needs still to embed.
+async fn build(
+    store: &Store,
+    settings: &MatchingSettings,
+    registry: Registry,
+) -> anyhow::Result<(Engine, Vec<Pending>)> {
     let Registry {
         needs,
         solutions,
         orgs,
         read_at,
-    } = read_registry(store).await?;
+    } = registry;
     let (embeddings, pending) = match &settings.meaning {
         Some(meaning) => meaning.current(store, &needs).await?,
         None => Default::default(),

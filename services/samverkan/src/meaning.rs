@@ -68,15 +68,14 @@ impl Meaning {
         let mut current = HashMap::new();
         let mut pending = Vec::new();
         for need in needs {
-            let input = samverkan_embeddings::input(&need.title, &need.text);
-            let digest = samverkan_embeddings::digest(&input);
+            let digest = samverkan_embeddings::digest(&need.title, &need.text);
             match kept.get(&need.id) {
                 Some(k) if k.digest == digest => {
                     current.insert(need.id, k.vector.clone());
                 }
                 _ => pending.push(Pending {
                     need_id: need.id,
-                    input,
+                    input: samverkan_embeddings::input(&need.title, &need.text),
                     digest,
                 }),
             }
