@@ -14,7 +14,9 @@
 //!   reach new classes, the lighter ones add to the classes already reached, so a
 //!   query does not gather (and rank) every class that shares a common word. Common
 //!   n-grams (" de", "ing") weigh little in every text, so they are left out of the
-//!   postings where they would cost most. The search
+//!   postings where they would cost most. Each term's list keeps only the
+//!   [`KEEP_CLASSES`] classes it weighs most in, so a query's work stays bounded as the
+//!   registry grows. The search
 //!   ([`crate::search`]) re-scores them exactly [`CANDIDATES`] at a time, and takes the
 //!   next ones only while the last ones still improved a result (among hundreds of
 //!   near-duplicates whose text support is full, the other signals decide, and the
@@ -36,6 +38,11 @@ pub const MAX_CANDIDATES: usize = 2048;
 pub const ADMIT_WORDS: usize = 16;
 /// The query's heaviest n-grams that reach new candidates.
 pub const ADMIT_GRAMS: usize = 32;
+/// Classes per term in the candidate postings: a term's list keeps the classes it
+/// weighs most in (static index pruning), so that a query's work is bounded whatever
+/// the size of the registry. A class a common term weighs little in is still reached
+/// through its heavier terms.
+pub const KEEP_CLASSES: usize = 1000;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.
@@ -133,20 +140,37 @@ impl Postings {
         &self.entries[self.offsets[t as usize]..self.offsets[t as usize + 1]]
     }
 
-    /// The postings of each class's `keep` heaviest terms (ties by term id).
+    /// The postings of each class's `keep` heaviest terms, each term's list holding at
+    /// most the [`KEEP_CLASSES`] classes it weighs most in, in class order (ties by
+    /// id).
     fn pruned(vectors: &Vectors, classes: usize, keep: usize) -> Self {
         let mut kept: Vec<(u32, (u32, f32))> = Vec::new();
         let mut top: Vec<(u32, f32)> = Vec::new();
         for c in 0..classes {
             top.clear();
             top.extend_from_slice(vectors.get(c));
-            if top.len() > keep {
-                top.select_nth_unstable_by(keep - 1, best_first);
-                top.truncate(keep);
-            }
+            keep_heaviest(&mut top, keep);
             kept.extend(top.iter().map(|&(t, w)| (t, (c as u32, w))));
         }
-        let (offsets, entries) = bucketed(&kept, vectors.terms);
+        drop(top);
+        let (mut offsets, mut entries) = bucketed(&kept, vectors.terms);
+        drop(kept);
+        // Each list capped in place: a list is never moved past where it began.
+        let mut end = 0;
+        for t in 0..vectors.terms {
+            let list = &mut entries[offsets[t]..offsets[t + 1]];
+            if list.len() > KEEP_CLASSES {
+                list.select_nth_unstable_by(KEEP_CLASSES - 1, best_first);
+                list[..KEEP_CLASSES].sort_unstable_by_key(|&(c, _)| c);
+            }
+            let (start, len) = (offsets[t], list.len().min(KEEP_CLASSES));
+            entries.copy_within(start..start + len, end);
+            offsets[t] = end;
+            end += len;
+        }
+        offsets[vectors.terms] = end;
+        entries.truncate(end);
+        entries.shrink_to_fit();
         Self { offsets, entries }
     }
 }
@@ -216,13 +240,18 @@ fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
     sum
 }
 
-/// The `keep` heaviest entries of `v` (ties by term id).
+/// Leaves the `keep` heaviest entries of `v` (ties by id), in no particular order.
+fn keep_heaviest(v: &mut Vec<(u32, f32)>, keep: usize) {
+    if v.len() > keep {
+        v.select_nth_unstable_by(keep - 1, best_first);
+        v.truncate(keep);
+    }
+}
+
+/// The `keep` heaviest entries of `v`, heaviest first (ties by term id).
 fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
     let mut top = v.to_vec();
-    if top.len() > keep {
-        top.select_nth_unstable_by(keep - 1, best_first);
-        top.truncate(keep);
-    }
+    keep_heaviest(&mut top, keep);
     top.sort_unstable_by(best_first);
     top
 }
@@ -342,10 +371,7 @@ impl TextIndex {
             .iter()
             .map(|&d| (d, std::mem::take(&mut acc[d as usize])))
             .collect();
-        if candidates.len() > MAX_CANDIDATES {
-            candidates.select_nth_unstable_by(MAX_CANDIDATES - 1, best_first);
-            candidates.truncate(MAX_CANDIDATES);
-        }
+        keep_heaviest(&mut candidates, MAX_CANDIDATES);
         candidates.sort_unstable_by(best_first);
         Ranked { of: c, candidates }
     }

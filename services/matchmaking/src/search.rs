@@ -36,9 +36,15 @@ const PART: usize = 32;
 const RULE_OUT_PAIRS: usize = 8;
 
 /// Chunks of candidates in a row that improve no result before the search stops: the
-/// approximate order is not the order of the scores, so one idle chunk can be followed by
-/// a useful one.
-const PATIENCE: usize = 2;
+/// approximate order is not the order of the scores, so an idle chunk can be followed by
+/// a useful one (more so since the postings are capped, see
+/// [`crate::index::KEEP_CLASSES`]).
+const PATIENCE: usize = 3;
+
+/// Chunks in a row whose most similar text could not have entered any result before
+/// the search stops: for the same reason, one such chunk can be followed by a text that
+/// could.
+const HOPELESS: usize = 2;
 
 /// One search: the needs `members` of text class `class` want their `limit` best
 /// matches; `bounds` tells whether the candidates' lower bounds are of this class.
@@ -142,7 +148,7 @@ impl Engine {
         if limit == 0 {
             return tops;
         }
-        let mut idle = 0;
+        let (mut idle, mut hopeless) = (0, 0);
         let query = Query {
             class: c,
             members,
@@ -166,10 +172,15 @@ impl Engine {
                 seen.hopeful |= found.hopeful;
                 seen.improved |= found.improved;
             }
+            idle = if seen.improved { 0 } else { idle + 1 };
             // A chunk whose every candidate was ruled out by its other signals tells
             // nothing about the text of the next.
-            idle = if seen.improved { 0 } else { idle + 1 };
-            if (seen.compared && !seen.hopeful) || idle == PATIENCE {
+            hopeless = if seen.compared && !seen.hopeful {
+                hopeless + 1
+            } else {
+                0
+            };
+            if hopeless == HOPELESS || idle == PATIENCE {
                 break;
             }
         }
@@ -201,8 +212,8 @@ impl Engine {
         }
         let classes = self.similar_classes(c, &worth, bounds, scratch);
         // Could the part's best text have entered a result, whatever its other signals?
-        // If no part of a chunk could, the chunks after it (less similar still) cannot
-        // either.
+        // If no part of a chunk could, the chunks after it (less similar by the
+        // approximate order) seldom can.
         let best_text = classes.first().map_or(0.0, |x| x.1);
         let hopeful = tops.iter().any(|top| {
             top.len() < limit
