@@ -42,7 +42,7 @@ pub const ADMIT_GRAMS: usize = 32;
 /// weighs most in (static index pruning), so that a query's work is bounded whatever
 /// the size of the registry. A class a common term weighs little in is still reached
 /// through its heavier terms.
-pub const KEEP_CLASSES: usize = 1000;
+pub const KEEP_CLASSES: usize = 2000;
 /// Words per class in the candidate postings.
 pub const KEEP_WORDS: usize = 24;
 /// N-grams per class in the candidate postings.
@@ -417,5 +417,36 @@ mod tests {
         let members = Members::new(&class_of, first.len());
         assert_eq!(members.of(2), &[0, 2]);
         assert_eq!(members.in_class_order(), &[1, 3, 0, 2, 4]);
+    }
+
+    /// A term that more than [`KEEP_CLASSES`] classes carry lists only the classes it
+    /// weighs most in, in class order; rarer terms list every class that keeps them.
+    #[test]
+    fn a_common_terms_postings_keep_the_classes_it_weighs_most_in() {
+        let classes = KEEP_CLASSES + 200;
+        // Term 0 in every class, weighing more in later classes, except that class 0
+        // weighs most of all; term 1 in every tenth class.
+        let rows: Vec<Vec<(u32, f32)>> = (0..classes)
+            .map(|c| {
+                let common = if c == 0 {
+                    1.0
+                } else {
+                    c as f32 / classes as f32
+                };
+                let mut row = vec![(0, common)];
+                if c % 10 == 0 {
+                    row.push((1, 0.5));
+                }
+                row
+            })
+            .collect();
+        let postings = Postings::pruned(&Vectors::from_rows(&rows, 2), classes, KEEP_WORDS);
+        let kept: Vec<u32> = postings.get(0).iter().map(|&(c, _)| c).collect();
+        let heaviest: Vec<u32> = std::iter::once(0)
+            .chain((classes - KEEP_CLASSES + 1) as u32..classes as u32)
+            .collect();
+        assert_eq!(kept, heaviest);
+        let rare: Vec<u32> = postings.get(1).iter().map(|&(c, _)| c).collect();
+        assert_eq!(rare, (0..classes as u32).step_by(10).collect::<Vec<_>>());
     }
 }

@@ -65,6 +65,23 @@ impl Vectors {
     pub fn get(&self, d: usize) -> &[(u32, f32)] {
         &self.entries[self.offsets[d]..self.offsets[d + 1]]
     }
+
+    /// Vectors given as they are (each in term order), for tests of what is built on
+    /// them.
+    #[cfg(test)]
+    pub fn from_rows(rows: &[Vec<(u32, f32)>], terms: usize) -> Self {
+        let mut offsets = vec![0];
+        let mut entries = Vec::new();
+        for row in rows {
+            entries.extend_from_slice(row);
+            offsets.push(entries.len());
+        }
+        Self {
+            offsets,
+            entries,
+            terms,
+        }
+    }
 }
 
 /// Collects each document's term frequencies (ids) and document frequencies, then
