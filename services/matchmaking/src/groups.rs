@@ -149,9 +149,9 @@ impl Engine {
                             self.index.approximate()
                                 && self.class_similarity(l.of, c) >= leader_similarity
                         });
-                        let ranked = match leader {
-                            Some(ref l) if follows => l,
-                            _ => leader.insert(self.index.ranked(
+                        let ranked = match (follows, &mut leader) {
+                            (true, Some(l)) => l,
+                            (_, slot) => slot.insert(self.index.ranked(
                                 c,
                                 self.weights().ngram_share,
                                 scratch,

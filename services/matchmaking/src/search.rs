@@ -130,8 +130,8 @@ impl Engine {
         limit: usize,
         scratch: &mut Scratch,
     ) -> Vec<Vec<Scored>> {
-        let ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
-        self.best_for_class_among(c, members, limit, &ranked, scratch)
+        let mut ranked = self.index.ranked(c, self.weights().ngram_share, scratch);
+        self.best_for_class_among(c, members, limit, &mut ranked, scratch)
     }
 
     /// [`Engine::best_for_class`] over candidates already ranked (for this class or a
@@ -141,7 +141,7 @@ impl Engine {
         c: u32,
         members: &[u32],
         limit: usize,
-        ranked: &Ranked,
+        ranked: &mut Ranked,
         scratch: &mut Scratch,
     ) -> Vec<Vec<Scored>> {
         let mut tops: Vec<Vec<Scored>> = vec![Vec::with_capacity(limit + 1); members.len()];
@@ -162,7 +162,13 @@ impl Engine {
         } else {
             self.index.chunk()
         };
-        for chunk in ranked.candidates.chunks(self.index.chunk()) {
+        let mut start = 0;
+        loop {
+            let chunk = ranked.chunk(start, self.index.chunk());
+            if chunk.is_empty() {
+                break;
+            }
+            start += chunk.len();
             let mut seen = Outcome::default();
             // A part at a time, so that the results found so far rule out the rest of
             // the chunk by their other signals before its text is computed.
@@ -444,9 +450,12 @@ mod tests {
         let mut scratch = e.index.scratch();
         let mut full = 0;
         for c in (0..e.index.members.classes() as u32).step_by(97) {
-            let ranked = e.index.ranked(c, e.weights().ngram_share, &mut scratch);
-            assert!(!ranked.candidates.is_empty());
-            for &(d, bound) in &ranked.candidates {
+            let candidates = e
+                .index
+                .ranked(c, e.weights().ngram_share, &mut scratch)
+                .all();
+            assert!(!candidates.is_empty());
+            for &(d, bound) in &candidates {
                 let exact = e.class_similarity(c, d);
                 assert!(bound <= exact + 1e-5, "{c} {d}: {bound} > {exact}");
                 full += usize::from(bound >= e.weights().full_support_text);
