@@ -223,6 +223,12 @@ impl Engine {
         needs.zip(&self.profiles[slots])
     }
 
+    /// The profiles of the needs of text class `c`, without the needs: what ruling a
+    /// candidate class out reads (one stretch of memory fewer than [`Engine::class_needs`]).
+    pub(crate) fn class_profiles(&self, c: u32) -> &[Profile] {
+        &self.profiles[self.index.members.slots(c)]
+    }
+
     /// The score of need `j` for need `i`, or `None` below the text threshold.
     pub fn score_pair(&self, i: usize, j: usize) -> Option<Match> {
         let (a, b) = (&self.needs[i], &self.needs[j]);

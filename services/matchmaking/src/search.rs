@@ -246,17 +246,20 @@ impl Engine {
     /// Classes of many needs, searched for many needs, take more pairs to rule out than
     /// one text comparison costs: those are kept (see [`RULE_OUT_PAIRS`]).
     fn could_enter(&self, d: u32, members: &[u32], tops: &[Vec<Scored>], limit: usize) -> bool {
-        if members.len() * self.index.members.of(d).len() > RULE_OUT_PAIRS {
+        let others = self.class_profiles(d);
+        if members.len() * others.len() > RULE_OUT_PAIRS {
             return true;
         }
+        // A need of another organisation is never the searching need itself, so the
+        // needs' ids are not read.
         members.iter().zip(tops).any(|(&i, top)| {
-            let me = self.profile(i as usize);
-            top.len() < limit
-                || self.class_needs(d).any(|(j, other)| {
-                    j != i
-                        && other.org != me.org
+            top.len() < limit || {
+                let me = self.profile(i as usize);
+                others.iter().any(|other| {
+                    other.org != me.org
                         && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
                 })
+            }
         })
     }
 
