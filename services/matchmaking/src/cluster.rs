@@ -6,7 +6,7 @@
 //! collaboration with one need per organisation. Unlike connected components, this does
 //! not chain unrelated needs through a shared neighbour.
 
-use std::collections::HashMap;
+use crate::vectors::FxMap;
 
 /// A weighted pair of items, `a < b`.
 pub type Edge = ((usize, usize), f32);
@@ -14,30 +14,31 @@ pub type Edge = ((usize, usize), f32);
 /// Clusters `n` items (item `i` belongs to organisation `org[i]`) over `edges`; returns
 /// the clusters of two or more, each sorted, in a deterministic order.
 pub fn average_linkage(org: &[u32], edges: &[Edge], threshold: f32) -> Vec<Vec<usize>> {
-    let value: HashMap<(usize, usize), f32> = edges.iter().copied().collect();
+    let value: FxMap<(usize, usize), f32> = edges.iter().copied().collect();
     let mut order: Vec<Edge> = edges.iter().copied().filter(|e| e.1 >= threshold).collect();
     // Ties broken by position, so the same input always gives the same clusters.
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut cluster: Vec<usize> = (0..org.len()).collect();
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    // The members of each cluster, by the item it is named after; empty once merged
+    // into another.
+    let mut members: Vec<Vec<usize>> = (0..org.len()).map(|i| vec![i]).collect();
     for ((i, j), _) in order {
         let (ci, cj) = (cluster[i], cluster[j]);
         if ci == cj {
             continue;
         }
-        let a = members.get(&ci).cloned().unwrap_or_else(|| vec![ci]);
-        let b = members.get(&cj).cloned().unwrap_or_else(|| vec![cj]);
-        if shares_org(org, &a, &b) || mean(&value, &a, &b) < threshold {
+        let (a, b) = (&members[ci], &members[cj]);
+        if shares_org(org, a, b) || mean(&value, a, b) < threshold {
             continue;
         }
+        let b = std::mem::take(&mut members[cj]);
         for &y in &b {
             cluster[y] = ci;
         }
-        members.remove(&cj);
-        members.insert(ci, a.into_iter().chain(b).collect());
+        members[ci].extend(b);
     }
     let mut out: Vec<Vec<usize>> = members
-        .into_values()
+        .into_iter()
         .filter(|m| m.len() >= 2)
         .map(|mut m| {
             m.sort_unstable();
@@ -52,7 +53,7 @@ fn shares_org(org: &[u32], a: &[usize], b: &[usize]) -> bool {
     a.iter().any(|&x| b.iter().any(|&y| org[x] == org[y]))
 }
 
-fn mean(value: &HashMap<(usize, usize), f32>, a: &[usize], b: &[usize]) -> f32 {
+fn mean(value: &FxMap<(usize, usize), f32>, a: &[usize], b: &[usize]) -> f32 {
     let total: f32 = a
         .iter()
         .flat_map(|&x| b.iter().map(move |&y| (x.min(y), x.max(y))))

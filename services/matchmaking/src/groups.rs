@@ -17,9 +17,13 @@ use crate::engine::Engine;
 use crate::index::Ranked;
 use crate::model::NeedInfo;
 use crate::signals;
+use crate::vectors::FxMap;
 
 /// Matches per need considered as group edges.
 pub const EDGES_PER_NEED: usize = 10;
+/// Each pair of needs among the best matches, (lower index, higher), with its score:
+/// about ten a need, hashed by the fast integer hasher.
+type Pairs = FxMap<(usize, usize), f32>;
 /// A need and its best matches, as the batch finds them.
 type NeedBest = (u32, Vec<(usize, f32)>);
 
@@ -174,8 +178,8 @@ impl Engine {
     }
 
     /// Each need's best matches, each pair once with its score.
-    fn group_pairs(&self) -> HashMap<(usize, usize), f32> {
-        let mut pairs: HashMap<(usize, usize), f32> = HashMap::new();
+    fn group_pairs(&self) -> Pairs {
+        let mut pairs = Pairs::default();
         for (i, top) in self.best_matches_of_all().into_iter().enumerate() {
             for (j, score) in top {
                 let known = pairs.entry((i.min(j), i.max(j))).or_insert(score);
@@ -186,7 +190,7 @@ impl Engine {
     }
 
     /// The grouping strength of each pair (see [`Engine::groups`]).
-    fn calibrated(&self, pairs: &HashMap<(usize, usize), f32>) -> Vec<Edge> {
+    fn calibrated(&self, pairs: &Pairs) -> Vec<Edge> {
         let mut best = vec![0.0f32; self.needs().len()];
         for (&(i, j), &s) in pairs {
             best[i] = best[i].max(s);
@@ -202,7 +206,7 @@ impl Engine {
         edges
     }
 
-    fn describe(&self, m: &[usize], pairs: &HashMap<(usize, usize), f32>) -> Group {
+    fn describe(&self, m: &[usize], pairs: &Pairs) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_count = 0usize;
         let mut contributions: Vec<(String, f32)> = Vec::new();
