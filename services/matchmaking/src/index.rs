@@ -141,7 +141,7 @@ impl Members {
     }
 }
 
-/// Term → (class, weight), in class order.
+/// Term → (class, weight), for the candidate stage.
 ///
 /// Each term's list holds first the [`KEEP_HEAVY`] classes it weighs most in, then the
 /// rest, each part in class order: a query's lighter terms read only the first part.
