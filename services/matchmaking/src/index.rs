@@ -185,9 +185,7 @@ impl Postings {
             let list = &mut entries[offsets[t]..offsets[t + 1]];
             let len = list.len().min(KEEP_CLASSES);
             let heavy = len.min(KEEP_HEAVY);
-            if list.len() > KEEP_CLASSES {
-                list.select_nth_unstable_by(KEEP_CLASSES - 1, best_first);
-            }
+            heaviest_in_front(list, KEEP_CLASSES);
             heavy_first_in_class_order(&mut list[..len], KEEP_HEAVY);
             let start = offsets[t];
             entries.copy_within(start..start + len, end);
@@ -211,7 +209,7 @@ impl Postings {
 /// which must be in class order already.
 fn heavy_first_in_class_order(list: &mut [(u32, f32)], keep: usize) {
     if list.len() > keep {
-        list.select_nth_unstable_by(keep - 1, best_first);
+        heaviest_in_front(list, keep);
         list[..keep].sort_unstable_by_key(|&(c, _)| c);
         list[keep..].sort_unstable_by_key(|&(c, _)| c);
     }
@@ -232,7 +230,7 @@ pub struct Ranked {
     /// first, the rest in no order.
     candidates: Vec<(u32, f32)>,
     sorted: usize,
-    /// At most this many candidates are handed out.
+    /// How many candidates are handed out (no more than there are).
     limit: usize,
 }
 
@@ -251,9 +249,9 @@ impl Ranked {
     fn best_of(of: u32, candidates: Vec<(u32, f32)>, limit: usize) -> Self {
         Self {
             of,
+            limit: limit.min(candidates.len()),
             candidates,
             sorted: 0,
-            limit,
         }
     }
 
@@ -261,15 +259,9 @@ impl Ranked {
     /// class). Candidates are put in order only as far as a search reads them, a
     /// [`RANK_AHEAD`] at a time: most searches stop long before the last.
     pub fn chunk(&mut self, start: usize, len: usize) -> &[(u32, f32)] {
-        let end = start
-            .saturating_add(len)
-            .min(self.limit)
-            .min(self.candidates.len());
+        let end = start.saturating_add(len).min(self.limit);
         if self.sorted < end {
-            let upto = (self.sorted + RANK_AHEAD)
-                .max(end)
-                .min(self.limit)
-                .min(self.candidates.len());
+            let upto = (self.sorted + RANK_AHEAD).max(end).min(self.limit);
             let rest = &mut self.candidates[self.sorted..];
             keep_heaviest_first(rest, upto - self.sorted);
             self.sorted = upto;
@@ -334,25 +326,30 @@ fn dot(query: &[f32], v: &[(u32, f32)]) -> f32 {
     sum
 }
 
-/// Leaves the `keep` heaviest entries of `v` (ties by id), in no particular order.
-fn keep_heaviest(v: &mut Vec<(u32, f32)>, keep: usize) {
+/// Puts the `keep` heaviest entries of `v` (ties by id) in front, in no particular
+/// order, the rest after them; returns how many are in front (all, when there are no
+/// more than `keep`). The selection every list, query and candidate set is cut by.
+fn heaviest_in_front(v: &mut [(u32, f32)], keep: usize) -> usize {
+    if keep == 0 {
+        return 0;
+    }
     if v.len() > keep {
         v.select_nth_unstable_by(keep - 1, best_first);
-        v.truncate(keep);
     }
+    keep.min(v.len())
+}
+
+/// Leaves the `keep` heaviest entries of `v` (ties by id), in no particular order.
+fn keep_heaviest(v: &mut Vec<(u32, f32)>, keep: usize) {
+    let kept = heaviest_in_front(v, keep);
+    v.truncate(kept);
 }
 
 /// Puts the `keep` heaviest entries of `v` first, heaviest first (ties by id), the rest
 /// after them in no order.
 fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
-    if keep == 0 {
-        return;
-    }
-    if v.len() > keep {
-        v.select_nth_unstable_by(keep - 1, best_first);
-    }
-    let keep = keep.min(v.len());
-    v[..keep].sort_unstable_by(best_first);
+    let kept = heaviest_in_front(v, keep);
+    v[..kept].sort_unstable_by(best_first);
 }
 
 /// Drops entries of `v` that cannot be among its `keep` heaviest, at the cost of one
