@@ -59,7 +59,7 @@ pub const QUERY_TERMS: usize = 64;
 /// [`CANDIDATES`] and the idle chunks it waits for after them.
 const RANK_AHEAD: usize = 4 * CANDIDATES;
 /// Every how many reached classes one is sampled to find a weight that drops the
-/// classes that cannot be among the candidates (see [`drop_surely_lighter`]).
+/// classes that cannot be among the candidates (see [`without_surely_lighter`]).
 const SAMPLE_STRIDE: usize = 8;
 
 /// Needs grouped by identical text, with each class's vectors and candidate postings.
@@ -215,6 +215,31 @@ fn heavy_first_in_class_order(list: &mut [(u32, f32)], keep: usize) {
     }
 }
 
+/// (class, weight) as one integer whose ascending order is [`best_first`]: the weight's
+/// bits in total order, inverted (heaviest first), then the class (ties by id). Plain
+/// integers are selected and sorted in half the time of pairs compared field by field,
+/// and ranking the candidates of every class was a tenth of the batch.
+fn rank_key((class, weight): (u32, f32)) -> u64 {
+    let bits = weight.to_bits();
+    let ordered = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    u64::from(!ordered) << 32 | u64::from(class)
+}
+
+/// The (class, weight) of a [`rank_key`].
+fn from_rank_key(key: u64) -> (u32, f32) {
+    let ordered = !((key >> 32) as u32);
+    let bits = if ordered >> 31 == 1 {
+        ordered & !(1 << 31)
+    } else {
+        !ordered
+    };
+    (key as u32, f32::from_bits(bits))
+}
+
 /// The candidates of one query class, best first, each with a lower bound of its
 /// blended text similarity with the query.
 ///
@@ -226,10 +251,12 @@ fn heavy_first_in_class_order(list: &mut [(u32, f32)], keep: usize) {
 pub struct Ranked {
     /// The query class the bounds are of.
     pub of: u32,
-    /// (class, lower bound of the blended text similarity): the first `sorted` best
-    /// first, the rest in no order.
-    candidates: Vec<(u32, f32)>,
-    sorted: usize,
+    /// The candidates as [`rank_key`]s: the first `ordered.len()` best first, the rest
+    /// in no order.
+    keys: Vec<u64>,
+    /// (class, lower bound of the blended text similarity) of the candidates put in
+    /// order so far, best first.
+    ordered: Vec<(u32, f32)>,
     /// How many candidates are handed out (no more than there are).
     limit: usize,
 }
@@ -239,19 +266,20 @@ impl Ranked {
     fn every_class(of: u32, classes: usize) -> Self {
         Self {
             of,
-            candidates: (0..classes as u32).map(|d| (d, 0.0)).collect(),
-            sorted: classes,
+            keys: Vec::new(),
+            ordered: (0..classes as u32).map(|d| (d, 0.0)).collect(),
             limit: classes,
         }
     }
 
-    /// The best `limit` of `candidates`, to be handed out best first.
-    fn best_of(of: u32, candidates: Vec<(u32, f32)>, limit: usize) -> Self {
+    /// The best `limit` of the candidates `keys` ([`rank_key`]s), to be handed out best
+    /// first.
+    fn best_of(of: u32, keys: Vec<u64>, limit: usize) -> Self {
         Self {
             of,
-            limit: limit.min(candidates.len()),
-            candidates,
-            sorted: 0,
+            limit: limit.min(keys.len()),
+            keys,
+            ordered: Vec::new(),
         }
     }
 
@@ -260,13 +288,19 @@ impl Ranked {
     /// [`RANK_AHEAD`] at a time: most searches stop long before the last.
     pub fn chunk(&mut self, start: usize, len: usize) -> &[(u32, f32)] {
         let end = start.saturating_add(len).min(self.limit);
-        if self.sorted < end {
-            let upto = (self.sorted + RANK_AHEAD).max(end).min(self.limit);
-            let rest = &mut self.candidates[self.sorted..];
-            keep_heaviest_first(rest, upto - self.sorted);
-            self.sorted = upto;
+        let sorted = self.ordered.len();
+        if sorted < end {
+            let upto = (sorted + RANK_AHEAD).max(end).min(self.limit);
+            let rest = &mut self.keys[sorted..];
+            let ahead = upto - sorted;
+            if rest.len() > ahead {
+                rest.select_nth_unstable(ahead - 1);
+            }
+            rest[..ahead].sort_unstable();
+            self.ordered
+                .extend(rest[..ahead].iter().map(|&k| from_rank_key(k)));
         }
-        &self.candidates[start.min(end)..end]
+        &self.ordered[start.min(end)..end]
     }
 
     /// Every candidate that is handed out, best first.
@@ -282,6 +316,8 @@ pub struct Scratch {
     acc: Vec<f32>,
     /// The classes reached, in the order first reached (one slot more than classes).
     reached: Vec<u32>,
+    /// The classes reached as [`rank_key`]s, before the surely lighter are dropped.
+    keys: Vec<u64>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
 }
@@ -326,6 +362,12 @@ const DOTS_AT_ONCE: usize = 4;
 /// two sparse vectors ([`crate::vectors::cosine`]) bit for bit (absent terms add exactly
 /// 0); and each is a chain of dependent additions, so one at a time waits on each, side
 /// by side they overlap.
+///
+/// The longer vectors' last entries are summed into a copy of the sums, and the function
+/// is not inlined: indexed in a loop that is not unrolled, or among the many values of
+/// [`TextIndex::cosines`], the sums were kept in memory, and each addition waited on
+/// the store of the one before (a tenth of the exact comparisons' time, `perf`).
+#[inline(never)]
 fn dots<const K: usize>(query: &[f32], vs: [&[(u32, f32)]; K]) -> [f32; K] {
     let common = vs.iter().map(|v| v.len()).min().unwrap_or(0);
     let mut sums = [0.0; K];
@@ -335,12 +377,13 @@ fn dots<const K: usize>(query: &[f32], vs: [&[(u32, f32)]; K]) -> [f32; K] {
             *sum += query[t as usize] * w;
         }
     }
-    for (sum, v) in sums.iter_mut().zip(&vs) {
-        for &(t, w) in &v[common..] {
-            *sum += query[t as usize] * w;
-        }
+    let mut out = sums;
+    for (sum, v) in out.iter_mut().zip(&vs) {
+        *sum = v[common..]
+            .iter()
+            .fold(*sum, |sum, &(t, w)| sum + query[t as usize] * w);
     }
-    sums
+    out
 }
 
 /// Puts the `keep` heaviest entries of `v` (ties by id) in front, in no particular
@@ -369,11 +412,11 @@ fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
     v[..kept].sort_unstable_by(best_first);
 }
 
-/// Drops entries of `v` that cannot be among its `keep` heaviest, at the cost of one
-/// pass: a weight taken from every [`SAMPLE_STRIDE`]th entry that, by its rank in the
-/// sample, most likely a quarter more than `keep` entries reach. If fewer do, `v` is left
-/// whole; if at least `keep` do, the `keep`-th heaviest reaches it too, and so do all
-/// the heavier ones. Selecting among tens of thousands of classes reached took a tenth of
+/// The candidates ([`rank_key`]s) of `v` without those that cannot be among its `keep`
+/// heaviest, at the cost of one pass: a key taken from every [`SAMPLE_STRIDE`]th entry
+/// that, by its rank in the sample, most likely a quarter more than `keep` entries come
+/// before. If fewer do, all of `v` is kept; if at least `keep` do, the `keep`-th heaviest comes
+/// before it too, and so do all the heavier ones. Selecting among tens of thousands of classes reached took a tenth of
 /// the batch.
 ///
 /// Not inlined: inlined into [`TextIndex::ranked`], it left the refining loop
@@ -381,20 +424,18 @@ fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
 /// every run, for a reason not found (not the allocator: the same with glibc's trimming
 /// and mapping thresholds raised).
 #[inline(never)]
-fn drop_surely_lighter(v: &mut Vec<(u32, f32)>, keep: usize) {
+fn without_surely_lighter(v: &[u64], keep: usize) -> Vec<u64> {
     if v.len() < 4 * keep {
-        return;
+        return v.to_vec();
     }
-    let mut sample: Vec<f32> = v.iter().step_by(SAMPLE_STRIDE).map(|x| x.1).collect();
+    let mut sample: Vec<u64> = v.iter().step_by(SAMPLE_STRIDE).copied().collect();
     let rank = keep / SAMPLE_STRIDE * 5 / 4 + 16;
     if rank >= sample.len() {
-        return;
+        return v.to_vec();
     }
-    let (_, &mut least, _) = sample.select_nth_unstable_by(rank, |a, b| b.total_cmp(a));
-    let kept: Vec<(u32, f32)> = v.iter().copied().filter(|x| x.1 >= least).collect();
-    if kept.len() >= keep {
-        *v = kept;
-    }
+    let (_, &mut last, _) = sample.select_nth_unstable(rank);
+    let kept: Vec<u64> = v.iter().copied().filter(|&k| k <= last).collect();
+    if kept.len() >= keep { kept } else { v.to_vec() }
 }
 
 /// The `keep` heaviest entries of `v`, heaviest first (ties by term id).
@@ -480,6 +521,7 @@ impl TextIndex {
         Scratch {
             acc: vec![0.0; if pruned { n } else { 0 }],
             reached: vec![0; if pruned { n + 1 } else { 0 }],
+            keys: Vec::new(),
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
         }
@@ -507,19 +549,24 @@ impl TextIndex {
         let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
         // One accumulator for the blend: each reached class is noted once, so no sort
         // and de-duplication of the reached classes is needed.
-        let (acc, reached) = (&mut s.acc, &mut s.reached);
+        let (acc, reached, keys) = (&mut s.acc, &mut s.reached, &mut s.keys);
         let (qw, qg) = (query(&self.words), query(&self.grams));
         let (aw, ag) = (ADMIT_WORDS.min(qw.len()), ADMIT_GRAMS.min(qg.len()));
         let count = accumulate(&qw[..aw], 1.0 - share, words, acc, reached, 0);
         let count = accumulate(&qg[..ag], share, grams, acc, reached, count);
         accumulate_reached(&qw[aw..], 1.0 - share, words, acc);
         accumulate_reached(&qg[ag..], share, grams, acc);
-        let mut candidates: Vec<(u32, f32)> = reached[..count]
-            .iter()
-            .map(|&d| (d, std::mem::take(&mut acc[d as usize])))
-            .collect();
-        drop_surely_lighter(&mut candidates, MAX_CANDIDATES);
-        Ranked::best_of(c, candidates, MAX_CANDIDATES)
+        keys.clear();
+        keys.extend(
+            reached[..count]
+                .iter()
+                .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize])))),
+        );
+        Ranked::best_of(
+            c,
+            without_surely_lighter(keys, MAX_CANDIDATES),
+            MAX_CANDIDATES,
+        )
     }
 
     /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as
@@ -533,7 +580,12 @@ impl TextIndex {
         for ds in at_once.by_ref() {
             out.extend(self.compared::<DOTS_AT_ONCE>(std::array::from_fn(|k| ds[k]), s));
         }
-        for &d in at_once.remainder() {
+        // The last one to three: two side by side, then one alone.
+        let mut pairs = at_once.remainder().chunks_exact(2);
+        for ds in pairs.by_ref() {
+            out.extend(self.compared([ds[0], ds[1]], s));
+        }
+        for &d in pairs.remainder() {
             out.extend(self.compared([d], s));
         }
         qw.iter()
@@ -597,16 +649,33 @@ mod tests {
         all
     }
 
-    /// The sampled weight drops most entries, and never one of the heaviest; when the
+    /// Keys sort as [`best_first`] orders their pairs, and give the pairs back, for
+    /// weights of either sign, zeros of both signs, and ties.
+    #[test]
+    fn rank_keys_sort_as_the_pairs_and_give_them_back() {
+        let mut pairs: Vec<(u32, f32)> = (0..2_000)
+            .map(|i| (i % 97, weight(i) - 0.25))
+            .chain([(5, 0.0), (6, -0.0), (7, f32::MAX), (8, -f32::MIN_POSITIVE)])
+            .collect();
+        let mut keys: Vec<u64> = pairs.iter().copied().map(rank_key).collect();
+        pairs.sort_by(best_first);
+        keys.sort_unstable();
+        let back: Vec<(u32, f32)> = keys.into_iter().map(from_rank_key).collect();
+        let bits = |v: &[(u32, f32)]| v.iter().map(|&(c, w)| (c, w.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&back), bits(&pairs));
+    }
+
+    /// The sampled key drops most entries, and never one of the heaviest; when the
     /// sample misleads (its entries all heavy, too few of them), nothing is dropped.
     #[test]
     fn dropping_surely_lighter_entries_keeps_every_one_of_the_heaviest() {
+        let keys = |v: &[(u32, f32)]| v.iter().copied().map(rank_key).collect::<Vec<u64>>();
+        let pairs = |v: &[u64]| v.iter().copied().map(from_rank_key).collect::<Vec<_>>();
         let v: Vec<(u32, f32)> = (0..20_000).map(|i| (i, weight(i))).collect();
-        let mut kept = v.clone();
-        drop_surely_lighter(&mut kept, MAX_CANDIDATES);
+        let kept = without_surely_lighter(&keys(&v), MAX_CANDIDATES);
         assert!(kept.len() < v.len() / 4, "most dropped: {}", kept.len());
         assert_eq!(
-            sorted_heaviest(&kept, MAX_CANDIDATES),
+            sorted_heaviest(&pairs(&kept), MAX_CANDIDATES),
             sorted_heaviest(&v, MAX_CANDIDATES)
         );
 
@@ -622,9 +691,8 @@ mod tests {
                 )
             })
             .collect();
-        let mut kept = misleading.clone();
-        drop_surely_lighter(&mut kept, MAX_CANDIDATES);
-        assert_eq!(kept, misleading);
+        let kept = without_surely_lighter(&keys(&misleading), MAX_CANDIDATES);
+        assert_eq!(pairs(&kept), misleading);
     }
 
     /// Chunks are handed out in the order of a full sort, ties by class, and never past
@@ -632,7 +700,8 @@ mod tests {
     #[test]
     fn ranked_chunks_come_in_the_order_of_a_full_sort() {
         let candidates: Vec<(u32, f32)> = (0..3_000).map(|i| (i, weight(i))).collect();
-        let mut ranked = Ranked::best_of(0, candidates.clone(), MAX_CANDIDATES);
+        let keys = candidates.iter().copied().map(rank_key).collect();
+        let mut ranked = Ranked::best_of(0, keys, MAX_CANDIDATES);
         let mut handed = Vec::new();
         loop {
             let chunk = ranked.chunk(handed.len(), 100);
