@@ -388,7 +388,8 @@ fn dots<const K: usize>(query: &[f32], vs: [&[(u32, f32)]; K]) -> [f32; K] {
 
 /// Puts the `keep` heaviest entries of `v` (ties by id) in front, in no particular
 /// order, the rest after them; returns how many are in front (all, when there are no
-/// more than `keep`). The selection every list, query and candidate set is cut by.
+/// more than `keep`). The selection every list and query is cut by (candidates are
+/// cut as integer keys, see [`rank_key`]).
 fn heaviest_in_front(v: &mut [(u32, f32)], keep: usize) -> usize {
     if keep == 0 {
         return 0;
