@@ -416,9 +416,9 @@ fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
 /// The candidates ([`rank_key`]s) of `v` without those that cannot be among its `keep`
 /// heaviest, at the cost of one pass: a key taken from every [`SAMPLE_STRIDE`]th entry
 /// that, by its rank in the sample, most likely a quarter more than `keep` entries come
-/// before. If fewer do, all of `v` is kept; if at least `keep` do, the `keep`-th heaviest comes
-/// before it too, and so do all the heavier ones. Selecting among tens of thousands of classes reached took a tenth of
-/// the batch.
+/// before. If fewer do, all of `v` is kept; if at least `keep` do, the `keep`-th
+/// heaviest comes before it too, and so do all the heavier ones. Selecting among tens of
+/// thousands of classes reached took a tenth of the batch.
 ///
 /// Not inlined: inlined into [`TextIndex::ranked`], it left the refining loop
 /// ([`accumulate_reached`], unchanged) three times slower in the scale benchmark, on
