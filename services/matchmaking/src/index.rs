@@ -316,8 +316,6 @@ pub struct Scratch {
     acc: Vec<f32>,
     /// The classes reached, in the order first reached (one slot more than classes).
     reached: Vec<u32>,
-    /// The classes reached as [`rank_key`]s, before the surely lighter are dropped.
-    keys: Vec<u64>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
 }
@@ -425,18 +423,18 @@ fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
 /// every run, for a reason not found (not the allocator: the same with glibc's trimming
 /// and mapping thresholds raised).
 #[inline(never)]
-fn without_surely_lighter(v: &[u64], keep: usize) -> Vec<u64> {
+fn without_surely_lighter(v: Vec<u64>, keep: usize) -> Vec<u64> {
     if v.len() < 4 * keep {
-        return v.to_vec();
+        return v;
     }
     let mut sample: Vec<u64> = v.iter().step_by(SAMPLE_STRIDE).copied().collect();
     let rank = keep / SAMPLE_STRIDE * 5 / 4 + 16;
     if rank >= sample.len() {
-        return v.to_vec();
+        return v;
     }
     let (_, &mut last, _) = sample.select_nth_unstable(rank);
     let kept: Vec<u64> = v.iter().copied().filter(|&k| k <= last).collect();
-    if kept.len() >= keep { kept } else { v.to_vec() }
+    if kept.len() >= keep { kept } else { v }
 }
 
 /// The `keep` heaviest entries of `v`, heaviest first (ties by term id).
@@ -522,7 +520,6 @@ impl TextIndex {
         Scratch {
             acc: vec![0.0; if pruned { n } else { 0 }],
             reached: vec![0; if pruned { n + 1 } else { 0 }],
-            keys: Vec::new(),
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
         }
@@ -550,19 +547,17 @@ impl TextIndex {
         let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
         // One accumulator for the blend: each reached class is noted once, so no sort
         // and de-duplication of the reached classes is needed.
-        let (acc, reached, keys) = (&mut s.acc, &mut s.reached, &mut s.keys);
+        let (acc, reached) = (&mut s.acc, &mut s.reached);
         let (qw, qg) = (query(&self.words), query(&self.grams));
         let (aw, ag) = (ADMIT_WORDS.min(qw.len()), ADMIT_GRAMS.min(qg.len()));
         let count = accumulate(&qw[..aw], 1.0 - share, words, acc, reached, 0);
         let count = accumulate(&qg[..ag], share, grams, acc, reached, count);
         accumulate_reached(&qw[aw..], 1.0 - share, words, acc);
         accumulate_reached(&qg[ag..], share, grams, acc);
-        keys.clear();
-        keys.extend(
-            reached[..count]
-                .iter()
-                .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize])))),
-        );
+        let keys: Vec<u64> = reached[..count]
+            .iter()
+            .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize]))))
+            .collect();
         Ranked::best_of(
             c,
             without_surely_lighter(keys, MAX_CANDIDATES),
@@ -577,18 +572,10 @@ impl TextIndex {
         qw.iter().for_each(|&(t, w)| s.query_words[t as usize] = w);
         qg.iter().for_each(|&(t, w)| s.query_grams[t as usize] = w);
         let mut out = Vec::with_capacity(candidates.len());
-        let mut at_once = candidates.chunks_exact(DOTS_AT_ONCE);
-        for ds in at_once.by_ref() {
-            out.extend(self.compared::<DOTS_AT_ONCE>(std::array::from_fn(|k| ds[k]), s));
-        }
-        // The last one to three: two side by side, then one alone.
-        let mut pairs = at_once.remainder().chunks_exact(2);
-        for ds in pairs.by_ref() {
-            out.extend(self.compared([ds[0], ds[1]], s));
-        }
-        for &d in pairs.remainder() {
-            out.extend(self.compared([d], s));
-        }
+        // Four side by side, then the last one to three: two side by side, then one.
+        let rest = self.compared_in_groups::<DOTS_AT_ONCE>(candidates, s, &mut out);
+        let rest = self.compared_in_groups::<2>(rest, s, &mut out);
+        self.compared_in_groups::<1>(rest, s, &mut out);
         qw.iter()
             .for_each(|&(t, _)| s.query_words[t as usize] = 0.0);
         qg.iter()
@@ -596,16 +583,23 @@ impl TextIndex {
         out
     }
 
-    /// (class, word cosine, n-gram cosine) of the query scattered in `s` with each of
-    /// the classes `ds`, summed side by side (see [`dots`]).
-    fn compared<const K: usize>(
+    /// Adds to `out` the (class, word cosine, n-gram cosine) of the query scattered in
+    /// `s` with the classes `candidates`, `K` at a time summed side by side (see
+    /// [`dots`]); returns the last fewer than `K`, not compared.
+    fn compared_in_groups<'c, const K: usize>(
         &self,
-        ds: [u32; K],
+        candidates: &'c [u32],
         s: &Scratch,
-    ) -> impl Iterator<Item = (u32, f32, f32)> {
-        let words = dots(&s.query_words, ds.map(|d| self.words.get(d as usize)));
-        let grams = dots(&s.query_grams, ds.map(|d| self.grams.get(d as usize)));
-        (0..K).map(move |k| (ds[k], words[k], grams[k]))
+        out: &mut Vec<(u32, f32, f32)>,
+    ) -> &'c [u32] {
+        let mut groups = candidates.chunks_exact(K);
+        for group in groups.by_ref() {
+            let ds: [u32; K] = std::array::from_fn(|k| group[k]);
+            let words = dots(&s.query_words, ds.map(|d| self.words.get(d as usize)));
+            let grams = dots(&s.query_grams, ds.map(|d| self.grams.get(d as usize)));
+            out.extend((0..K).map(|k| (ds[k], words[k], grams[k])));
+        }
+        groups.remainder()
     }
 }
 
@@ -673,7 +667,7 @@ mod tests {
         let keys = |v: &[(u32, f32)]| v.iter().copied().map(rank_key).collect::<Vec<u64>>();
         let pairs = |v: &[u64]| v.iter().copied().map(from_rank_key).collect::<Vec<_>>();
         let v: Vec<(u32, f32)> = (0..20_000).map(|i| (i, weight(i))).collect();
-        let kept = without_surely_lighter(&keys(&v), MAX_CANDIDATES);
+        let kept = without_surely_lighter(keys(&v), MAX_CANDIDATES);
         assert!(kept.len() < v.len() / 4, "most dropped: {}", kept.len());
         assert_eq!(
             sorted_heaviest(&pairs(&kept), MAX_CANDIDATES),
@@ -692,7 +686,7 @@ mod tests {
                 )
             })
             .collect();
-        let kept = without_surely_lighter(&keys(&misleading), MAX_CANDIDATES);
+        let kept = without_surely_lighter(keys(&misleading), MAX_CANDIDATES);
         assert_eq!(pairs(&kept), misleading);
     }
 
