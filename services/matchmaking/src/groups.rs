@@ -123,7 +123,7 @@ impl Engine {
     /// re-scores the leader's candidates instead of finding its own, as near-duplicates
     /// have the same candidates. The scale benchmark measures what this costs in recall.
     pub fn best_matches_of_all(&self) -> Vec<Vec<(usize, f32)>> {
-        self.batch(LEADER_SIMILARITY)
+        self.batch(true)
     }
 
     /// [`Engine::best_matches_of_all`] with every class finding its own candidates, as a
@@ -131,12 +131,15 @@ impl Engine {
     /// sharing a leader's candidates costs in recall (the scale benchmark's
     /// `--full-recall`). Slower: the candidate stage runs for every class.
     pub fn best_matches_of_all_unshared(&self) -> Vec<Vec<(usize, f32)>> {
-        self.batch(f32::INFINITY)
+        self.batch(false)
     }
 
-    /// The batch behind [`Engine::best_matches_of_all`]: a class at least `leader`
-    /// similar to its run's leader re-scores the leader's candidates.
-    fn batch(&self, leader_similarity: f32) -> Vec<Vec<(usize, f32)>> {
+    /// The batch behind [`Engine::best_matches_of_all`]: when `shared`, a class at least
+    /// [`LEADER_SIMILARITY`] similar to its run's leader re-scores the leader's
+    /// candidates, and the others find theirs following the leader where that reads
+    /// fewer postings (see [`crate::index::TextIndex::ranked_in_run`]); else every class
+    /// finds its own, as a search for one need does.
+    fn batch(&self, shared: bool) -> Vec<Vec<(usize, f32)>> {
         // Classes are numbered in an order that keeps look-alikes together (see
         // [`crate::index::classes`]): each thread takes a run of them, so consecutive
         // searches read the same postings and candidate vectors, from cache.
@@ -151,21 +154,26 @@ impl Engine {
                     for &c in run {
                         let follows = leader.as_ref().is_some_and(|l| {
                             self.index.approximate()
-                                && self.class_similarity(l.of, c) >= leader_similarity
+                                && shared
+                                && self.class_similarity(l.of, c) >= LEADER_SIMILARITY
                         });
                         let ranked = match (follows, &mut leader) {
                             (true, Some(l)) => l,
-                            (_, slot) => slot.insert(self.index.ranked(
-                                c,
-                                self.weights().ngram_share,
-                                scratch,
-                            )),
+                            (_, slot) => {
+                                let share = self.weights().ngram_share;
+                                slot.insert(if shared {
+                                    self.index.ranked_in_run(c, share, scratch)
+                                } else {
+                                    self.index.ranked(c, share, scratch)
+                                })
+                            }
                         };
                         let members = self.index.members.of(c);
                         let tops =
                             self.best_for_class_among(c, members, EDGES_PER_NEED, ranked, scratch);
                         out.extend(members.iter().copied().zip(tops));
                     }
+                    self.index.end_run(scratch);
                     out
                 },
             )

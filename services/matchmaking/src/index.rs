@@ -28,6 +28,10 @@ use std::collections::HashMap;
 
 use crate::vectors::Vectors;
 
+mod following;
+
+use following::{Lead, Query};
+
 /// Up to this many classes the search computes every one exactly.
 pub const EXACT_UP_TO: usize = 1024;
 /// Above [`EXACT_UP_TO`] classes, candidates are re-scored exactly this many at a time.
@@ -259,6 +263,9 @@ pub struct Ranked {
     ordered: Vec<(u32, f32)>,
     /// How many candidates are handed out (no more than there are).
     limit: usize,
+    /// Whether the similarities are lower bounds of the query class's (not so for a
+    /// follower in the batch, see [`TextIndex::ranked_in_run`]).
+    pub bounds: bool,
 }
 
 impl Ranked {
@@ -269,6 +276,7 @@ impl Ranked {
             keys: Vec::new(),
             ordered: (0..classes as u32).map(|d| (d, 0.0)).collect(),
             limit: classes,
+            bounds: true,
         }
     }
 
@@ -280,6 +288,7 @@ impl Ranked {
             limit: limit.min(keys.len()),
             keys,
             ordered: Vec::new(),
+            bounds: true,
         }
     }
 
@@ -314,10 +323,14 @@ impl Ranked {
 pub struct Scratch {
     /// Approximate blended similarity per class, for the candidate stage.
     acc: Vec<f32>,
-    /// The classes reached, in the order first reached (one slot more than classes).
+    /// The classes reached, in the order first reached: one slot more than twice the
+    /// classes, as a follower in the batch notes a class again when what it adds and
+    /// takes away comes to exactly 0 (see [`TextIndex::ranked_in_run`]).
     reached: Vec<u32>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
+    /// The batch's run leader whose similarities `acc` holds, if any.
+    lead: Option<Lead>,
 }
 
 /// Which class each text belongs to: (class of each text, first text of each class).
@@ -460,10 +473,27 @@ fn accumulate_reached(query: &[(u32, f32)], scale: f32, postings: &Postings, acc
 
 /// Adds `scale` × the query's products with each posting to `acc`, writing each class
 /// into `reached` (after the `count` already there) the first time it is reached;
-/// returns the new count. Weights are positive, so a reached class is non-zero. Written
-/// without a branch: every class is written to the next free slot, which only counts
-/// when the class was new (the hot loop of the candidate stage).
+/// returns the new count. Weights are positive, so a reached class is non-zero. Nothing
+/// is added when `scale` is not positive (a blend that leaves words or n-grams out).
 fn accumulate(
+    query: &[(u32, f32)],
+    scale: f32,
+    postings: &Postings,
+    acc: &mut [f32],
+    reached: &mut [u32],
+    count: usize,
+) -> usize {
+    if scale <= 0.0 {
+        return count;
+    }
+    add_products(query, scale, postings, acc, reached, count)
+}
+
+/// [`accumulate`] for a `scale` of either sign: each class is written into `reached`
+/// whenever its entry was 0. Written without a branch: every class is written to the
+/// next free slot, which only counts when the entry was 0 (the hot loop of the
+/// candidate stage).
+fn add_products(
     query: &[(u32, f32)],
     scale: f32,
     postings: &Postings,
@@ -471,9 +501,6 @@ fn accumulate(
     reached: &mut [u32],
     mut count: usize,
 ) -> usize {
-    if scale <= 0.0 {
-        return count;
-    }
     let last = reached.len() - 1;
     for &(t, qw) in query {
         let qw = scale * qw;
@@ -519,9 +546,10 @@ impl TextIndex {
         let (n, pruned) = (self.classes, self.pruned.is_some());
         Scratch {
             acc: vec![0.0; if pruned { n } else { 0 }],
-            reached: vec![0; if pruned { n + 1 } else { 0 }],
+            reached: vec![0; if pruned { 2 * n + 1 } else { 0 }],
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
+            lead: None,
         }
     }
 
@@ -544,12 +572,13 @@ impl TextIndex {
         let Some((words, grams)) = &self.pruned else {
             return Ranked::every_class(c, self.classes);
         };
-        let query = |v: &Vectors| heaviest(v.get(c as usize), QUERY_TERMS);
+        let Query {
+            terms: [qw, qg],
+            admit: [aw, ag],
+        } = self.query(c);
         // One accumulator for the blend: each reached class is noted once, so no sort
         // and de-duplication of the reached classes is needed.
         let (acc, reached) = (&mut s.acc, &mut s.reached);
-        let (qw, qg) = (query(&self.words), query(&self.grams));
-        let (aw, ag) = (ADMIT_WORDS.min(qw.len()), ADMIT_GRAMS.min(qg.len()));
         let count = accumulate(&qw[..aw], 1.0 - share, words, acc, reached, 0);
         let count = accumulate(&qg[..ag], share, grams, acc, reached, count);
         accumulate_reached(&qw[aw..], 1.0 - share, words, acc);
@@ -563,6 +592,17 @@ impl TextIndex {
             without_surely_lighter(keys, MAX_CANDIDATES),
             MAX_CANDIDATES,
         )
+    }
+
+    /// Class `c`'s query: its [`QUERY_TERMS`] heaviest words and n-grams, heaviest first,
+    /// of which the first [`ADMIT_WORDS`] and [`ADMIT_GRAMS`] admit new classes.
+    fn query(&self, c: u32) -> Query {
+        let terms = [&self.words, &self.grams].map(|v| heaviest(v.get(c as usize), QUERY_TERMS));
+        let admit = [
+            ADMIT_WORDS.min(terms[0].len()),
+            ADMIT_GRAMS.min(terms[1].len()),
+        ];
+        Query { terms, admit }
     }
 
     /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as

@@ -153,7 +153,7 @@ impl Engine {
             class: c,
             members,
             limit,
-            bounds: ranked.of == c,
+            bounds: ranked.of == c && ranked.bounds,
         };
         // Over an exact index the candidates come in class order, not by similarity:
         // the first part would rule out little, so all are compared at once.
@@ -448,6 +448,45 @@ mod tests {
             found as f64 >= 0.99 * wanted as f64,
             "{found} of {wanted} found"
         );
+    }
+
+    /// In the batch a class may start from its run leader's similarities (see
+    /// `index::following`): many classes of a run of look-alikes must follow, each
+    /// follower's first candidates must hold the classes most similar to it among those
+    /// its own search offers, and the accumulators must be left clean.
+    #[test]
+    fn a_follower_is_offered_the_candidates_it_finds_alone() {
+        let e = look_alikes(3000, true);
+        assert!(e.index.approximate(), "more classes than the exact size");
+        let share = e.weights().ngram_share;
+        let (mut in_run, mut alone) = (e.index.scratch(), e.index.scratch());
+        let mut followers = 0;
+        for c in 0..256 {
+            let mut followed = e.index.ranked_in_run(c, share, &mut in_run);
+            if followed.bounds {
+                continue;
+            }
+            followers += 1;
+            let offered: Vec<u32> = followed.chunk(0, 512).iter().map(|x| x.0).collect();
+            let mut best: Vec<(u32, f32)> = e
+                .index
+                .ranked(c, share, &mut alone)
+                .all()
+                .iter()
+                .map(|&(d, _)| (d, e.class_similarity(c, d)))
+                .collect();
+            best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(d, similarity) in best.iter().take(10) {
+                assert!(
+                    offered.contains(&d),
+                    "class {c}: {d} ({similarity}) not offered"
+                );
+            }
+        }
+        e.index.end_run(&mut in_run);
+        assert!(followers >= 128, "{followers} of 256 followed");
+        let after_run = e.index.ranked(7, share, &mut in_run).all();
+        assert_eq!(after_run, e.index.ranked(7, share, &mut alone).all());
     }
 
     /// The approximate candidate stage adds up only some of the products two texts
