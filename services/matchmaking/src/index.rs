@@ -329,7 +329,7 @@ pub struct Scratch {
     reached: Vec<u32>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
-    /// The batch's run leader whose similarities `acc` holds, if any.
+    /// The batch's current run leader, if any (see [`TextIndex::ranked_in_run`]).
     lead: Option<Lead>,
 }
 
@@ -514,6 +514,51 @@ fn add_products(
     count
 }
 
+/// The classes `query` reaches, as [`rank_key`]s of their approximate similarity (the
+/// words' share `scales[0]`, the n-grams' `scales[1]`), leaving the accumulators at 0.
+/// One accumulator for the blend: each reached class is noted once, so no sort and
+/// de-duplication of the reached classes is needed.
+fn reached_keys(
+    query: &Query,
+    postings: [&Postings; 2],
+    scales: [f32; 2],
+    s: &mut Scratch,
+) -> Vec<u64> {
+    let admitting = [query.admitting(0), query.admitting(1)];
+    let lighter = [query.lighter(0), query.lighter(1)];
+    let count = add_terms(admitting, lighter, postings, scales, s);
+    taken_keys(&s.reached[..count], &mut s.acc)
+}
+
+/// The [`rank_key`]s of the `classes`' figures in `acc`, each figure taken (set to 0).
+fn taken_keys(classes: &[u32], acc: &mut [f32]) -> Vec<u64> {
+    classes
+        .iter()
+        .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize]))))
+        .collect()
+}
+
+/// Accumulates the `admitting` words and n-grams (noting the classes they reach in the
+/// scratch's `reached`, from its start) and then the `lighter` ones, which only add to
+/// the classes reached; returns how many classes were noted.
+fn add_terms(
+    admitting: [&[(u32, f32)]; 2],
+    lighter: [&[(u32, f32)]; 2],
+    postings: [&Postings; 2],
+    scales: [f32; 2],
+    s: &mut Scratch,
+) -> usize {
+    let mut count = 0;
+    for k in 0..2 {
+        let (acc, reached) = (&mut s.acc, &mut s.reached);
+        count = accumulate(admitting[k], scales[k], postings[k], acc, reached, count);
+    }
+    for k in 0..2 {
+        accumulate_reached(lighter[k], scales[k], postings[k], &mut s.acc);
+    }
+    count
+}
+
 impl TextIndex {
     /// Indexes the vectors of `classes` text classes (the vectors may hold more
     /// documents after them, the solutions, which are not indexed).
@@ -572,21 +617,7 @@ impl TextIndex {
         let Some((words, grams)) = &self.pruned else {
             return Ranked::every_class(c, self.classes);
         };
-        let Query {
-            terms: [qw, qg],
-            admit: [aw, ag],
-        } = self.query(c);
-        // One accumulator for the blend: each reached class is noted once, so no sort
-        // and de-duplication of the reached classes is needed.
-        let (acc, reached) = (&mut s.acc, &mut s.reached);
-        let count = accumulate(&qw[..aw], 1.0 - share, words, acc, reached, 0);
-        let count = accumulate(&qg[..ag], share, grams, acc, reached, count);
-        accumulate_reached(&qw[aw..], 1.0 - share, words, acc);
-        accumulate_reached(&qg[ag..], share, grams, acc);
-        let keys: Vec<u64> = reached[..count]
-            .iter()
-            .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize]))))
-            .collect();
+        let keys = reached_keys(&self.query(c), [words, grams], [1.0 - share, share], s);
         Ranked::best_of(
             c,
             without_surely_lighter(keys, MAX_CANDIDATES),

@@ -15,8 +15,8 @@
 //! benchmark measures what this costs in recall (`--full-recall`).
 
 use super::{
-    MAX_CANDIDATES, Postings, Ranked, Scratch, TextIndex, accumulate, accumulate_reached,
-    add_products, from_rank_key, rank_key, without_surely_lighter,
+    MAX_CANDIDATES, Postings, Ranked, Scratch, TextIndex, add_products, add_terms, from_rank_key,
+    rank_key, reached_keys, without_surely_lighter,
 };
 
 /// A class's query: its heaviest words and n-grams (index 0 and 1), heaviest first, and
@@ -28,12 +28,12 @@ pub(in crate::index) struct Query {
 
 impl Query {
     /// The admitting words or n-grams.
-    fn admitting(&self, k: usize) -> &[(u32, f32)] {
+    pub(in crate::index) fn admitting(&self, k: usize) -> &[(u32, f32)] {
         &self.terms[k][..self.admit[k]]
     }
 
     /// The lighter words or n-grams, which only add to classes already reached.
-    fn lighter(&self, k: usize) -> &[(u32, f32)] {
+    pub(in crate::index) fn lighter(&self, k: usize) -> &[(u32, f32)] {
         &self.terms[k][self.admit[k]..]
     }
 }
@@ -130,26 +130,7 @@ impl TextIndex {
         scales: [f32; 2],
         s: &mut Scratch,
     ) -> Ranked {
-        let mut count = 0;
-        for k in 0..2 {
-            let (acc, reached) = (&mut s.acc, &mut s.reached);
-            count = accumulate(
-                query.admitting(k),
-                scales[k],
-                postings[k],
-                acc,
-                reached,
-                count,
-            );
-        }
-        for k in 0..2 {
-            accumulate_reached(query.lighter(k), scales[k], postings[k], &mut s.acc);
-        }
-        let acc = &mut s.acc;
-        let keys: Vec<u64> = s.reached[..count]
-            .iter()
-            .map(|&d| rank_key((d, std::mem::take(&mut acc[d as usize]))))
-            .collect();
+        let keys = reached_keys(query, postings, scales, s);
         let kept = without_surely_lighter(keys, MAX_CANDIDATES);
         let sorted = |k: usize| {
             let mut terms = query.admitting(k).to_vec();
@@ -181,14 +162,9 @@ impl TextIndex {
         scales: [f32; 2],
         s: &mut Scratch,
     ) -> Ranked {
-        let mut count = 0;
-        for k in 0..2 {
-            let (acc, reached) = (&mut s.acc, &mut s.reached);
-            count = accumulate(&diff.added[k], scales[k], postings[k], acc, reached, count);
-        }
-        for k in 0..2 {
-            accumulate_reached(&diff.lighter[k], scales[k], postings[k], &mut s.acc);
-        }
+        let added = [diff.added[0].as_slice(), &diff.added[1]];
+        let lighter = [diff.lighter[0].as_slice(), &diff.lighter[1]];
+        let mut count = add_terms(added, lighter, postings, scales, s);
         // Taken away as negative products; a class whose figure was 0 is noted too, so
         // that the accumulators are left at 0.
         for k in (0..2).filter(|&k| scales[k] > 0.0) {
