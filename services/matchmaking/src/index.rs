@@ -23,6 +23,10 @@
 //!   near-duplicates whose text support is full, the other signals decide, and the
 //!   approximate order cannot see those), up to [`MAX_CANDIDATES`]. The scale benchmark
 //!   measures the recall of this against scoring every need.
+//!
+//! In the batch behind the groups, a class of a run of look-alikes may start from the
+//! run leader's candidates and read only the postings of the terms their queries do not
+//! share ([`TextIndex::ranked_in_run`], module `following`).
 
 use std::collections::HashMap;
 
