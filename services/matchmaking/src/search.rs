@@ -308,7 +308,7 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::NaiveDate;
     use uuid::Uuid;
 
@@ -319,7 +319,7 @@ mod tests {
     /// near-duplicates at full text support, so that dates, levels, topics and sub-regions
     /// decide the order of the results, as they do at scale.
     /// With `details`, every text also names its own case, so that all texts differ.
-    fn look_alikes(count: usize, details: bool) -> Engine {
+    pub(crate) fn look_alikes(count: usize, details: bool) -> Engine {
         look_alikes_weighted(Weights::default(), count, details)
     }
 

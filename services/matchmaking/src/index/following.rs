@@ -15,33 +15,59 @@
 //! benchmark measures what this costs in recall (`--full-recall`).
 
 use super::{
-    MAX_CANDIDATES, Postings, Ranked, Scratch, TextIndex, add_products, add_terms, from_rank_key,
-    rank_key, reached_keys, without_surely_lighter,
+    KEEP_CLASSES, MAX_CANDIDATES, Postings, Ranked, Read, Scratch, TextIndex, add_products,
+    add_terms, from_rank_key, rank_key, reached_keys, without_surely_lighter,
 };
 
-/// A class's query: its heaviest words and n-grams (index 0 and 1), heaviest first, and
-/// how many of each admit new classes.
+/// A class's query: its heaviest words and n-grams (index 0 and 1), heaviest first,
+/// split into those that admit new classes (each with how much of its list it reads)
+/// and the lighter ones, which only add to the classes already reached.
 pub(in crate::index) struct Query {
-    pub(in crate::index) terms: [Vec<(u32, f32)>; 2],
-    pub(in crate::index) admit: [usize; 2],
+    pub(in crate::index) admitting: [Vec<(Read, f32)>; 2],
+    pub(in crate::index) lighter: [Vec<(u32, f32)>; 2],
 }
 
 impl Query {
+    /// The heaviest first of `terms` (words and n-grams, heaviest first): `admit` of
+    /// each admit new classes, of which the first `whole` read the whole of their
+    /// lists, and the others the whole of a list below the cap only (see
+    /// [`super::WHOLE_WORDS`]).
+    pub(in crate::index) fn new(
+        terms: [Vec<(u32, f32)>; 2],
+        admit: [usize; 2],
+        whole: [usize; 2],
+        postings: [&Postings; 2],
+    ) -> Self {
+        let mut lighter = terms;
+        let admitting = [0, 1].map(|k| {
+            let kept = lighter[k].len().min(admit[k]);
+            lighter[k]
+                .drain(..kept)
+                .enumerate()
+                .map(|(rank, (term, w))| {
+                    let whole = rank < whole[k] || postings[k].get(term).len() < KEEP_CLASSES;
+                    (Read { term, whole }, w)
+                })
+                .collect()
+        });
+        Self { admitting, lighter }
+    }
+
     /// The admitting words or n-grams.
-    pub(in crate::index) fn admitting(&self, k: usize) -> &[(u32, f32)] {
-        &self.terms[k][..self.admit[k]]
+    pub(in crate::index) fn admitting(&self, k: usize) -> &[(Read, f32)] {
+        &self.admitting[k]
     }
 
     /// The lighter words or n-grams, which only add to classes already reached.
     pub(in crate::index) fn lighter(&self, k: usize) -> &[(u32, f32)] {
-        &self.terms[k][self.admit[k]..]
+        &self.lighter[k]
     }
 }
 
 /// A run leader: its query, and its candidates that could be among its best.
 pub(in crate::index) struct Lead {
     /// Its admitting words and n-grams with their weights, sorted by term.
-    admitting: [Vec<(u32, f32)>; 2],
+    admitting: [Vec<(Read, f32)>; 2],
     /// All its query's words and n-grams, sorted.
     looked_up: [Vec<u32>; 2],
     /// Its reached classes as [`rank_key`]s, without those surely too light to be among
@@ -50,9 +76,10 @@ pub(in crate::index) struct Lead {
 }
 
 impl Lead {
-    fn admits(&self, k: usize, term: u32) -> bool {
+    /// Whether the leader read this much of the term's list to admit classes.
+    fn admits(&self, k: usize, read: Read) -> bool {
         self.admitting[k]
-            .binary_search_by_key(&term, |t| t.0)
+            .binary_search_by_key(&read, |t| t.0)
             .is_ok()
     }
 
@@ -62,31 +89,35 @@ impl Lead {
 }
 
 /// What a follower reads: per words and n-grams, its admitting terms the leader did not
-/// admit, its lighter terms the leader did not look up, and the leader's admitting terms
-/// it does not admit.
+/// admit (or not as far), its lighter terms the leader did not look up, and the
+/// leader's admitting terms it does not admit (or not as far). A term whose whole list
+/// the leader read and whose heaviest part the follower reads is added as that part and
+/// taken away whole: what remains taken away is the rest of the list.
 struct Difference {
-    added: [Vec<(u32, f32)>; 2],
+    added: [Vec<(Read, f32)>; 2],
     lighter: [Vec<(u32, f32)>; 2],
-    removed: [Vec<(u32, f32)>; 2],
+    removed: [Vec<(Read, f32)>; 2],
+}
+
+/// The entries of `list` that `pick` keeps.
+fn picked<T: Copy>(list: &[(T, f32)], pick: impl Fn(T) -> bool) -> Vec<(T, f32)> {
+    list.iter().copied().filter(|t| pick(t.0)).collect()
 }
 
 impl Difference {
     fn new(query: &Query, lead: &Lead) -> Self {
-        let keep = |list: &[(u32, f32)], pick: &dyn Fn(u32) -> bool| -> Vec<(u32, f32)> {
-            list.iter().copied().filter(|t| pick(t.0)).collect()
-        };
-        let own = |k: usize, term: u32| query.admitting(k).iter().any(|t| t.0 == term);
+        let own = |k: usize, read: Read| query.admitting(k).iter().any(|t| t.0 == read);
         Self {
-            added: [0, 1].map(|k| keep(query.admitting(k), &|t| !lead.admits(k, t))),
-            lighter: [0, 1].map(|k| keep(query.lighter(k), &|t| !lead.looked_up(k, t))),
-            removed: [0, 1].map(|k| keep(&lead.admitting[k], &|t| !own(k, t))),
+            added: [0, 1].map(|k| picked(query.admitting(k), |r| !lead.admits(k, r))),
+            lighter: [0, 1].map(|k| picked(query.lighter(k), |t| !lead.looked_up(k, t))),
+            removed: [0, 1].map(|k| picked(&lead.admitting[k], |r| !own(k, r))),
         }
     }
 }
 
 /// How many posting entries the admitting `terms` read.
-fn entries(postings: &Postings, terms: &[(u32, f32)]) -> usize {
-    terms.iter().map(|t| postings.get(t.0).len()).sum()
+fn entries(postings: &Postings, terms: &[(Read, f32)]) -> usize {
+    terms.iter().map(|t| postings.read(t.0).len()).sum()
 }
 
 impl TextIndex {
@@ -99,7 +130,7 @@ impl TextIndex {
         };
         let postings = [words, grams];
         let scales = [1.0 - share, share];
-        let query = self.query(c);
+        let query = self.query(c, postings);
         if let Some(lead) = s.lead.take() {
             let diff = Difference::new(&query, &lead);
             let read = |k: usize| entries(postings[k], &diff.added[k]);
@@ -138,7 +169,9 @@ impl TextIndex {
             terms
         };
         let looked_up = |k: usize| {
-            let mut terms: Vec<u32> = query.terms[k].iter().map(|t| t.0).collect();
+            let admitting = query.admitting(k).iter().map(|t| t.0.term);
+            let lighter = query.lighter(k).iter().map(|t| t.0);
+            let mut terms: Vec<u32> = admitting.chain(lighter).collect();
             terms.sort_unstable();
             terms
         };
