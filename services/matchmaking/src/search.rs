@@ -294,7 +294,7 @@ impl Engine {
     /// Ranks by score, ties by need id (as the API sorts), so results are deterministic.
     fn order(&self, a: &Scored, b: &Scored) -> Ordering {
         b.1.total_cmp(&a.1)
-            .then_with(|| self.needs()[a.0].id.cmp(&self.needs()[b.0].id))
+            .then_with(|| self.id_rank(a.0).cmp(&self.id_rank(b.0)))
     }
 
     fn keep(&self, top: &mut Vec<Scored>, candidate: Scored, limit: usize) {
