@@ -420,8 +420,6 @@ impl Engine {
     }
 }
 
-/// The needs' `profiles` reordered class after class, as the index keeps its needs, and
-/// where each need's profile went.
 /// Each need's place among all needs' ids (see `Engine::id_rank`).
 fn id_ranks(needs: &[NeedInfo]) -> Vec<u32> {
     let mut by_id: Vec<u32> = (0..needs.len() as u32).collect();
@@ -433,6 +431,8 @@ fn id_ranks(needs: &[NeedInfo]) -> Vec<u32> {
     rank
 }
 
+/// The needs' `profiles` reordered class after class, as the index keeps its needs, and
+/// where each need's profile went.
 fn in_class_order(profiles: &[Profile], index: &TextIndex) -> (Vec<Profile>, Vec<u32>) {
     let order = index.members.in_class_order();
     let mut slot_of = vec![0u32; order.len()];

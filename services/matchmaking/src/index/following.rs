@@ -28,10 +28,10 @@ pub(in crate::index) struct Query {
 }
 
 impl Query {
-    /// The heaviest first of `terms` (words and n-grams, heaviest first): `admit` of
-    /// each admit new classes, of which the first `whole` read the whole of their
-    /// lists, and the others the whole of a list below the cap only (see
-    /// [`super::WHOLE_WORDS`]).
+    /// Splits `terms` (words and n-grams, heaviest first): the first `admit` of each
+    /// admit new classes. Of those, the first `whole` read their whole lists; the others
+    /// read a list below the cap whole and a list at the cap (a common term's) only as
+    /// far as its heaviest classes (see [`super::WHOLE_WORDS`]).
     pub(in crate::index) fn new(
         terms: [Vec<(u32, f32)>; 2],
         admit: [usize; 2],
