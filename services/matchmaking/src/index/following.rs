@@ -23,8 +23,8 @@ use super::{
 /// split into those that admit new classes (each with how much of its list it reads)
 /// and the lighter ones, which only add to the classes already reached.
 pub(in crate::index) struct Query {
-    pub(in crate::index) admitting: [Vec<(Read, f32)>; 2],
-    pub(in crate::index) lighter: [Vec<(u32, f32)>; 2],
+    admitting: [Vec<(Read, f32)>; 2],
+    lighter: [Vec<(u32, f32)>; 2],
 }
 
 impl Query {
