@@ -148,6 +148,15 @@ fn has_left(live: Option<&Live>, id: Uuid) -> bool {
     live.is_some_and(|l| !l.is_open(id))
 }
 
+/// The solutions from `engine` that could meet need `id` (with the owner's own when
+/// `own`): none once the need has left since the engine was read, as `live` says. A
+/// withdrawn or closed need takes part in nothing, and the next rebuild would say so;
+/// until then the answer must not differ.
+fn solutions_for(engine: &Engine, live: Option<&Live>, id: Uuid, own: bool) -> Vec<Match> {
+    let limit = if has_left(live, id) { 0 } else { MAX_MATCHES };
+    engine.solution_matches(id, limit, own)
+}
+
 /// Whether `caller` may see need `id` of `engine`, as `live` (when newer than the
 /// engine) says it is now: a need that has left is seen by nobody.
 fn visible(engine: &Engine, live: Option<&Live>, caller: &Caller, id: Uuid) -> bool {
@@ -249,7 +258,8 @@ impl MatchesApi {
         self.store.get_need(&caller, id.0).await?;
         let engine = self.snapshot.get();
         let own = include_own.0.unwrap_or(false);
-        let found = engine.solution_matches(id.0, MAX_MATCHES, own);
+        let live = self.snapshot.live_after(&engine);
+        let found = solutions_for(&engine, live.as_deref(), id.0, own);
         let list = format!("solution-matches:{}:{own}", id.0);
         let (found, next_cursor) = ranked::page(found, &list, limit.0, cursor.0.as_deref())?;
         let items = found
@@ -401,5 +411,70 @@ fn check_min_score(min_score: Option<f32>) -> Result<f32, ApiError> {
             "min_score",
             format!("must be between 0 and 1 (got {s})"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use chrono::{Duration, Utc};
+    use samverkan_matchmaking::{Engine, Live, NeedInfo, OrgInfo, SolutionInfo, Weights};
+    use uuid::Uuid;
+
+    use super::solutions_for;
+
+    /// A need for digital locks in home care, and another organisation's solution for
+    /// it, read into an engine a minute ago.
+    fn engine(need: Uuid) -> Engine {
+        let needs = vec![NeedInfo {
+            id: need,
+            org: "1286".into(),
+            title: "Digitala lås i hemtjänsten".into(),
+            text: "Hemtjänsten vill ersätta fysiska nycklar med digitala lås.".into(),
+            activity_area: "omsorg".into(),
+            topics: vec!["valfardsteknik".into()],
+            needed_from: None,
+            needed_by: None,
+            budget_max_sek: None,
+            collaboration_level: 1,
+            public: true,
+        }];
+        let solutions = vec![SolutionInfo {
+            id: Uuid::from_u128(2),
+            org: "1281".into(),
+            name: "Digitala lås för hemtjänst".into(),
+            text: "Digitala lås och nyckelfri hemtjänst, i drift hos flera kommuner.".into(),
+            topics: vec!["valfardsteknik".into()],
+            maturity: 2,
+            adopters: vec![],
+        }];
+        let orgs = ["1286", "1281"].map(|id| OrgInfo {
+            id: id.into(),
+            subregion: None,
+            population: None,
+        });
+        Engine::new(Weights::default(), needs, solutions, orgs.into())
+            .read_at(Utc::now() - Duration::minutes(1))
+    }
+
+    /// Between rebuilds, a need withdrawn since the engine was read gets no solutions,
+    /// while a need still open gets them as before.
+    #[test]
+    fn a_need_that_has_left_is_offered_no_solutions() {
+        let need = Uuid::from_u128(1);
+        let engine = engine(need);
+        let live = |open: HashMap<Uuid, bool>| Live {
+            read_at: Utc::now(),
+            open,
+        };
+        assert_eq!(solutions_for(&engine, None, need, false).len(), 1);
+        let still_open = live(HashMap::from([(need, true)]));
+        assert_eq!(
+            solutions_for(&engine, Some(&still_open), need, false).len(),
+            1
+        );
+        let withdrawn = live(HashMap::new());
+        assert!(solutions_for(&engine, Some(&withdrawn), need, false).is_empty());
     }
 }
