@@ -18,11 +18,12 @@
 //!   text, so they are left out of the postings where they would cost most. Each term's
 //!   list keeps only the [`KEEP_CLASSES`] classes it weighs most in, so a query's work
 //!   stays bounded as the registry grows, and the lighter terms read only its
-//!   [`KEEP_HEAVY`] heaviest. The search ([`crate::search`]) re-scores them exactly [`CANDIDATES`] at a time, and takes the
-//!   next ones only while the last ones still improved a result (among hundreds of
-//!   near-duplicates whose text support is full, the other signals decide, and the
-//!   approximate order cannot see those), up to [`MAX_CANDIDATES`]. The scale benchmark
-//!   measures the recall of this against scoring every need.
+//!   [`KEEP_HEAVY`] heaviest. The search ([`crate::search`]) re-scores them exactly
+//!   [`CANDIDATES`] at a time, and takes the next ones only while the last ones still
+//!   improved a result (among hundreds of near-duplicates whose text support is full,
+//!   the other signals decide, and the approximate order cannot see those), up to
+//!   [`MAX_CANDIDATES`]. The scale benchmark measures the recall of this against
+//!   scoring every need.
 //!
 //! In the batch behind the groups, a class of a run of look-alikes may start from the
 //! run leader's candidates and read only the postings of the terms their queries do not
@@ -507,8 +508,9 @@ fn accumulate_reached(query: &[(u32, f32)], scale: f32, postings: &Postings, acc
 
 /// Adds `scale` × the query's products with the postings it reads (see [`Read`]) to
 /// `acc`, writing each class into `reached` (after the `count` already there) the first
-/// time it is reached; returns the new count. Weights are positive, so a reached class is non-zero. Nothing
-/// is added when `scale` is not positive (a blend that leaves words or n-grams out).
+/// time it is reached; returns the new count. Weights are positive, so a reached class
+/// is non-zero. Nothing is added when `scale` is not positive (a blend that leaves words
+/// or n-grams out).
 fn accumulate(
     query: &[(Read, f32)],
     scale: f32,

@@ -148,13 +148,17 @@ fn has_left(live: Option<&Live>, id: Uuid) -> bool {
     live.is_some_and(|l| !l.is_open(id))
 }
 
+/// How many matches or solutions to compute for need `id`: none once it has left since
+/// the engine was read, as `live` says. A withdrawn or closed need takes part in
+/// nothing, and the next rebuild would say so; until then the answer must not differ.
+fn match_limit(live: Option<&Live>, id: Uuid) -> usize {
+    if has_left(live, id) { 0 } else { MAX_MATCHES }
+}
+
 /// The solutions from `engine` that could meet need `id` (with the owner's own when
-/// `own`): none once the need has left since the engine was read, as `live` says. A
-/// withdrawn or closed need takes part in nothing, and the next rebuild would say so;
-/// until then the answer must not differ.
+/// `own`), none once the need has left (see [`match_limit`]).
 fn solutions_for(engine: &Engine, live: Option<&Live>, id: Uuid, own: bool) -> Vec<Match> {
-    let limit = if has_left(live, id) { 0 } else { MAX_MATCHES };
-    engine.solution_matches(id, limit, own)
+    engine.solution_matches(id, match_limit(live, id), own)
 }
 
 /// Whether `caller` may see need `id` of `engine`, as `live` (when newer than the
@@ -210,10 +214,8 @@ impl MatchesApi {
         self.store.get_need(&caller, id.0).await?;
         let engine = self.snapshot.get();
         let live = self.snapshot.live_after(&engine);
-        // A need that has left since the engine was read matches nothing.
-        let left = has_left(live.as_deref(), id.0);
         let visible = engine
-            .matches(id.0, if left { 0 } else { MAX_MATCHES })
+            .matches(id.0, match_limit(live.as_deref(), id.0))
             .into_iter()
             .filter(|m| visible(&engine, live.as_deref(), &caller, m.id));
         let list = format!("matches:{}", id.0);
