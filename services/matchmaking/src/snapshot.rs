@@ -3,8 +3,8 @@
 //!
 //! Two engines are held. Matches come from the newest one as soon as it is prepared
 //! (seconds even at 100,000 needs). Groups come from the newest engine whose groups are
-//! formed, which at that size takes minutes: until then the coordinator sees the groups
-//! of the engine before, consistent with that engine's needs.
+//! formed, which at that size takes tens of seconds: until then the coordinator sees the
+//! groups of the engine before, consistent with that engine's needs.
 //!
 //! Between rebuilds, a cheaper reading says which needs are open now and which of them
 //! are public ([`Live`]): answers from an engine read before it leave out the needs that
