@@ -14,7 +14,10 @@ use crate::profile::{self, Profile};
 use crate::signals;
 use crate::thesaurus::{StemCache, Thesaurus};
 use crate::vectors::{self, Sparse, cosine};
-use crate::weights::Weights;
+use crate::weights::{ADOPTERS_FULL, NEARBY_ADOPTERS_FULL, Weights};
+
+/// The highest maturity (3, in use by several), at which the maturity signal is full.
+const MATURITY_FULL: f32 = 3.0;
 
 /// Why two records match: the data a coordinator shows a municipality.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -300,20 +303,22 @@ impl Engine {
                             && region.is_some()
                     })
                     .count();
+                let w = &self.weights;
                 let contributions = vec![
-                    ("text".to_string(), 0.70 * text),
+                    ("text".to_string(), w.solution_text * text),
+                    ("topics".to_string(), w.solution_topics * topics),
                     (
-                        "topics".to_string(),
-                        0.15 * signals::topics(&need.topics, &s.topics),
+                        "maturity".to_string(),
+                        w.solution_maturity * f32::from(s.maturity) / MATURITY_FULL,
                     ),
-                    ("maturity".to_string(), 0.08 * f32::from(s.maturity) / 3.0),
                     (
                         "adopters".to_string(),
-                        0.04 * (s.adopters.len() as f32 / 3.0).min(1.0),
+                        w.solution_adopters * (s.adopters.len() as f32 / ADOPTERS_FULL).min(1.0),
                     ),
                     (
                         "adopters_in_subregion".to_string(),
-                        0.03 * (near as f32 / 2.0).min(1.0),
+                        w.solution_adopters_in_subregion
+                            * (near as f32 / NEARBY_ADOPTERS_FULL).min(1.0),
                     ),
                 ];
                 Some(Match {

@@ -268,8 +268,6 @@ impl Engine {
         }
     }
 
-    /// An organisation of the group that owns or uses a solution matching its needs, else
-    /// the most populous.
     /// Group `g` of this engine without the members that `left` says have left the
     /// registry since the groups were formed (withdrawn, closed, deleted): `None` when
     /// fewer than two remain. The level, budget, earliest date and lead are worked out
@@ -309,6 +307,8 @@ impl Engine {
         }))
     }
 
+    /// An organisation of the group that owns or uses a solution matching its needs, else
+    /// the most populous.
     fn lead(&self, orgs: &[String], needs: &[Uuid]) -> String {
         for id in needs {
             if let Some(best) = self.solution_matches(*id, 3, true).first()

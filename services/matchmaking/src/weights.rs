@@ -48,7 +48,25 @@ pub struct Weights {
     pub meaning_floor: f32,
     /// Embedding cosine at which two texts count as the same in meaning.
     pub meaning_full: f32,
+    /// Need→solution: how much the text similarity of the need and the solution's name
+    /// and description counts. The five `solution_` weights sum to 1.
+    pub solution_text: f32,
+    /// Need→solution: shared topics (Jaccard).
+    pub solution_topics: f32,
+    /// Need→solution: the solution's maturity, full for one in use by several.
+    pub solution_maturity: f32,
+    /// Need→solution: how many organisations run the solution, full at
+    /// [`ADOPTERS_FULL`]: a solution others already run is proven and can be shared.
+    pub solution_adopters: f32,
+    /// Need→solution: adopters in the need's own sub-region, full at
+    /// [`NEARBY_ADOPTERS_FULL`]: neighbours who run it can show it and share the cost.
+    pub solution_adopters_in_subregion: f32,
 }
+
+/// Adopters at which a solution's adopters signal is full.
+pub const ADOPTERS_FULL: f32 = 3.0;
+/// Adopters in the need's sub-region at which that signal is full.
+pub const NEARBY_ADOPTERS_FULL: f32 = 2.0;
 
 impl Default for Weights {
     fn default() -> Self {
@@ -67,6 +85,11 @@ impl Default for Weights {
             meaning_share: 0.2,
             meaning_floor: 0.86,
             meaning_full: 0.95,
+            solution_text: 0.70,
+            solution_topics: 0.15,
+            solution_maturity: 0.08,
+            solution_adopters: 0.04,
+            solution_adopters_in_subregion: 0.03,
         }
     }
 }
@@ -93,14 +116,21 @@ impl Weights {
             self.level,
             self.subregion,
         ];
-        let sum: f32 = signals.iter().sum();
-        if (sum - 1.0).abs() > SUM_TOLERANCE {
-            problems.push((
-                "text",
-                format!(
-                    "text, topics, area, timing, level and subregion must add up to 1 (they add up to {sum})"
-                ),
-            ));
+        if let Some(problem) = not_one(&signals, "text, topics, area, timing, level and subregion")
+        {
+            problems.push(("text", problem));
+        }
+        let solution = [
+            self.solution_text,
+            self.solution_topics,
+            self.solution_maturity,
+            self.solution_adopters,
+            self.solution_adopters_in_subregion,
+        ];
+        let names = "solution_text, solution_topics, solution_maturity, solution_adopters \
+            and solution_adopters_in_subregion";
+        if let Some(problem) = not_one(&solution, names) {
+            problems.push(("solution_text", problem));
         }
         if self.full_support_text <= 0.0 {
             problems.push(("full_support_text", "must be above 0".to_string()));
@@ -127,7 +157,7 @@ impl Weights {
         }
     }
 
-    fn fields(&self) -> [(&'static str, f32); 14] {
+    fn fields(&self) -> [(&'static str, f32); 19] {
         [
             ("text", self.text),
             ("topics", self.topics),
@@ -143,8 +173,24 @@ impl Weights {
             ("meaning_share", self.meaning_share),
             ("meaning_floor", self.meaning_floor),
             ("meaning_full", self.meaning_full),
+            ("solution_text", self.solution_text),
+            ("solution_topics", self.solution_topics),
+            ("solution_maturity", self.solution_maturity),
+            ("solution_adopters", self.solution_adopters),
+            (
+                "solution_adopters_in_subregion",
+                self.solution_adopters_in_subregion,
+            ),
         ]
     }
+}
+
+/// The problem with a set of weights that should add up to 1 (`names` says which), if
+/// they do not: a score must stay a share of the possible.
+fn not_one(weights: &[f32], names: &str) -> Option<String> {
+    let sum: f32 = weights.iter().sum();
+    ((sum - 1.0).abs() > SUM_TOLERANCE)
+        .then(|| format!("{names} must add up to 1 (they add up to {sum})"))
 }
 
 #[cfg(test)]
@@ -171,6 +217,18 @@ mod tests {
             fields,
             ["timing", "ngram_share", "text", "min_text", "meaning_floor"]
         );
+    }
+
+    #[test]
+    fn solution_weights_must_add_up_to_one() {
+        let w = Weights {
+            solution_maturity: 0.2,
+            ..Weights::default()
+        };
+        let problems = w.validate().unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "solution_text");
+        assert!(problems[0].1.contains("add up to 1"), "{problems:?}");
     }
 
     #[test]

@@ -121,7 +121,11 @@ fn engine() -> Engine {
             (2027, 6),
         ),
     ];
-    let solutions = vec![
+    Engine::new(Weights::default(), needs, solutions(), orgs())
+}
+
+fn solutions() -> Vec<SolutionInfo> {
+    vec![
         SolutionInfo {
             id: Uuid::from_u128(101),
             org: "1290".into(),
@@ -141,8 +145,11 @@ fn engine() -> Engine {
             maturity: 2,
             adopters: vec![],
         },
-    ];
-    let orgs = vec![
+    ]
+}
+
+fn orgs() -> Vec<OrgInfo> {
+    vec![
         org("1286", "Sydöstra Skåne", 31714),
         org("1266", "Skåne Nordost", 15718),
         org("1270", "Sydöstra Skåne", 13812),
@@ -153,8 +160,7 @@ fn engine() -> Engine {
         org("1282", "Familjen Helsingborg", 47004),
         org("1292", "Familjen Helsingborg", 44268),
         org("1290", "Skåne Nordost", 86738),
-    ];
-    Engine::new(Weights::default(), needs, solutions, orgs)
+    ]
 }
 
 fn ids(matches: &[samverkan_matchmaking::Match]) -> Vec<u128> {
@@ -258,6 +264,56 @@ fn solutions_are_suggested_without_the_owners_own() {
     // A building-permit e-service is no confident match for a digital-lock solution.
     let bygglov = e.solution_matches(Uuid::from_u128(9), 3, false);
     assert!(bygglov.iter().all(|m| m.score < 0.3), "{bygglov:#?}");
+}
+
+/// The need→solution weights are the operator's, like the need↔need ones: each signal's
+/// contribution is its configured weight times the signal, and the score their sum.
+#[test]
+fn solution_scores_follow_the_configured_weights() {
+    let defaults = Weights::default();
+    let weights = Weights {
+        solution_text: 0.10,
+        solution_topics: 0.10,
+        solution_maturity: 0.50,
+        solution_adopters: 0.20,
+        solution_adopters_in_subregion: 0.10,
+        ..defaults
+    };
+    assert_eq!(weights.validate(), Ok(()));
+    let by_default = engine().solution_matches(Uuid::from_u128(2), 3, false);
+    let e = Engine::new(weights, engine().needs().to_vec(), solutions(), orgs());
+    let reweighted = e.solution_matches(Uuid::from_u128(2), 3, false);
+    assert_eq!(ids(&by_default), vec![101, 102]);
+    assert_eq!(ids(&reweighted), ids(&by_default));
+    let pairs = [
+        (defaults.solution_text, weights.solution_text),
+        (defaults.solution_topics, weights.solution_topics),
+        (defaults.solution_maturity, weights.solution_maturity),
+        (defaults.solution_adopters, weights.solution_adopters),
+        (
+            defaults.solution_adopters_in_subregion,
+            weights.solution_adopters_in_subregion,
+        ),
+    ];
+    for (before, after) in by_default.iter().zip(&reweighted) {
+        let signals = before
+            .why
+            .contributions
+            .iter()
+            .zip(&after.why.contributions);
+        for (((name, was), (_, is)), (old, new)) in signals.zip(pairs) {
+            let expected = was / old * new;
+            assert!((is - expected).abs() < 1e-5, "{name}: {is} != {expected}");
+        }
+        let sum: f32 = after.why.contributions.iter().map(|c| c.1).sum();
+        assert!((after.score - sum.min(1.0)).abs() < 1e-6);
+    }
+    // Solution 101 is mature (3) and run by two of need 2's sub-region: with maturity
+    // and adopters weighing most, it scores far above its default.
+    assert!(
+        reweighted[0].score > by_default[0].score + 0.3,
+        "{reweighted:#?}"
+    );
 }
 
 #[test]

@@ -334,10 +334,11 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
                 "samverkan.toml",
-                "[matching]\ntext = 0.5\ntopics = 0.22\nmin_text = 0.2\n",
+                "[matching]\ntext = 0.5\ntopics = 0.22\nmin_text = 0.2\nsolution_text = 0.6\n",
             )?;
             let config = Config::load(None).map_err(|e| *e)?;
             assert_eq!(config.matching.text, 0.5);
+            assert_eq!(config.matching.solution_text, 0.6);
             assert_eq!(config.matching.min_text, 0.2);
             assert_eq!(
                 config.matching.area,

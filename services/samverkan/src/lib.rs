@@ -215,12 +215,17 @@ mod tests {
         let mut config = Config::default();
         config.matching.text = 0.9;
         config.matching.group_threshold = 1.5;
+        config.matching.solution_maturity = 0.3;
         let error = matching_weights(&config).unwrap_err().to_string();
         assert!(
             error.contains("matching.group_threshold: must be between 0 and 1"),
             "{error}"
         );
         assert!(error.contains("matching.text: text, topics"), "{error}");
+        assert!(
+            error.contains("matching.solution_text: solution_text, solution_topics"),
+            "{error}"
+        );
         config.matching = samverkan_matchmaking::Weights::default();
         assert!(matching_weights(&config).is_ok());
     }
