@@ -2,7 +2,7 @@
 //! do not, groups form across organisations, and every match says why.
 
 use chrono::NaiveDate;
-use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, SolutionInfo, Weights};
+use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, SolutionInfo, Thesaurus, Weights};
 use uuid::Uuid;
 
 fn need(
@@ -314,6 +314,82 @@ fn solution_scores_follow_the_configured_weights() {
         reweighted[0].score > by_default[0].score + 0.3,
         "{reweighted:#?}"
     );
+}
+
+/// The engine after a write that changed no text, built by [`Engine::updated`] and anew.
+fn updated_and_anew(needs: Vec<NeedInfo>, solutions: Vec<SolutionInfo>) -> [Engine; 3] {
+    let before = engine();
+    let thesaurus = Thesaurus::default();
+    let updated = Engine::updated(
+        &before,
+        Weights::default(),
+        &thesaurus,
+        needs.clone(),
+        solutions.clone(),
+        orgs(),
+    );
+    [
+        before,
+        updated,
+        Engine::new(Weights::default(), needs, solutions, orgs()),
+    ]
+}
+
+/// A write that changes no text (dates, level, topics, area, budget; a solution's
+/// maturity and adopters) reuses the analysis of the texts, and the engine matches and
+/// groups as one built anew, with the change in effect.
+#[test]
+fn a_write_that_changes_no_text_reuses_the_analysis_of_the_texts() {
+    let mut needs = engine().needs().to_vec();
+    needs[1].needed_by = NaiveDate::from_ymd_opt(2031, 1, 1);
+    needs[1].collaboration_level = 0;
+    needs[1].topics = vec!["e_arkiv".into()];
+    needs[2].activity_area = "ledning_stod".into();
+    needs[2].budget_max_sek = Some(5_000_000);
+    let mut solutions = solutions();
+    solutions[0].maturity = 0;
+    solutions[0].adopters.clear();
+    let [before, updated, anew] = updated_and_anew(needs, solutions);
+    assert!(updated.shares_texts_with(&before));
+    assert!(!anew.shares_texts_with(&before));
+    for need in anew.needs() {
+        assert_eq!(updated.matches(need.id, 10), anew.matches(need.id, 10));
+        assert_eq!(
+            updated.solution_matches(need.id, 5, true),
+            anew.solution_matches(need.id, 5, true)
+        );
+    }
+    assert_eq!(updated.groups(), anew.groups());
+    let key_need = Uuid::from_u128(2);
+    assert_ne!(updated.matches(key_need, 10), before.matches(key_need, 10));
+    assert_ne!(
+        updated.solution_matches(key_need, 5, true),
+        before.solution_matches(key_need, 5, true)
+    );
+}
+
+/// A write that changes a text, adds or removes a need, is analysed anew.
+#[test]
+fn a_write_that_changes_a_text_is_analysed_anew() {
+    let mut needs = engine().needs().to_vec();
+    needs[8].text = "Digitala lås hos brukare i hemtjänsten i stället för nycklar.".into();
+    let [before, updated, anew] = updated_and_anew(needs.clone(), solutions());
+    assert!(!updated.shares_texts_with(&before));
+    let changed = Uuid::from_u128(9);
+    assert_eq!(updated.matches(changed, 10), anew.matches(changed, 10));
+    assert!(
+        ids(&updated.matches(changed, 3)).contains(&1),
+        "it now matches the locks"
+    );
+
+    let mut renamed = solutions();
+    renamed[1].name = "Ystads nyckelfria hemtjänst".into();
+    let [before, updated, _] = updated_and_anew(engine().needs().to_vec(), renamed);
+    assert!(!updated.shares_texts_with(&before));
+
+    needs.pop();
+    let [before, updated, _] = updated_and_anew(needs, solutions());
+    assert!(!updated.shares_texts_with(&before));
 }
 
 #[test]

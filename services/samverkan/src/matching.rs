@@ -56,24 +56,27 @@ pub async fn load(store: &Store, settings: &MatchingSettings) -> anyhow::Result<
         let (_, pending) = meaning.current(store, &registry.needs).await?;
         meaning.embed(store, &pending, |_| true).await?;
     }
-    Ok(build(store, settings, registry).await?.0)
+    Ok(build(store, settings, registry, None).await?.0)
 }
 
-/// Builds an engine over what the registry holds now, with the embeddings made so far;
+/// Builds an engine over what the registry holds now, with the embeddings made so far,
+/// reusing the `previous` engine's analysis of the texts when no text changed since;
 /// also the needs still to embed.
 async fn prepare(
     store: &Store,
     settings: &MatchingSettings,
+    previous: Option<Arc<Engine>>,
 ) -> anyhow::Result<(Engine, Vec<Pending>)> {
-    build(store, settings, read_registry(store).await?).await
+    build(store, settings, read_registry(store).await?, previous).await
 }
 
-/// Builds an engine over `registry`, with the embeddings made so far of its needs; also
-/// the needs still to embed.
+/// Builds an engine over `registry`, with the embeddings made so far of its needs (see
+/// [`prepare`] for `previous`); also the needs still to embed.
 async fn build(
     store: &Store,
     settings: &MatchingSettings,
     registry: Registry,
+    previous: Option<Arc<Engine>>,
 ) -> anyhow::Result<(Engine, Vec<Pending>)> {
     let Registry {
         needs,
@@ -88,9 +91,22 @@ async fn build(
     // Analysis is CPU work: off the async workers, so requests go on.
     let (weights, thesaurus) = (settings.weights, settings.thesaurus.clone());
     let engine = tokio::task::spawn_blocking(move || {
-        Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs)
-            .with_embeddings(&embeddings)
-            .read_at(read_at)
+        let started = Instant::now();
+        let engine = match &previous {
+            Some(previous) => {
+                Engine::updated(previous, weights, &thesaurus, needs, solutions, orgs)
+            }
+            None => Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs),
+        };
+        let reused = previous.is_some_and(|p| engine.shares_texts_with(&p));
+        let ms = started.elapsed().as_millis();
+        tracing::debug!(
+            needs = engine.needs().len(),
+            ms,
+            reused,
+            "matchmaking: prepared"
+        );
+        engine.with_embeddings(&embeddings).read_at(read_at)
     })
     .await?;
     Ok((engine, pending))
@@ -247,7 +263,7 @@ pub async fn start(
 ) -> anyhow::Result<(Arc<Snapshot>, tokio::task::JoinHandle<()>)> {
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
-    let (first, pending) = prepare(&store, &settings).await?;
+    let (first, pending) = prepare(&store, &settings, None).await?;
     let first = form_groups(Arc::new(first)).await?;
     snapshot.set(first.clone());
     snapshot.set_grouped(first.clone());
@@ -310,7 +326,8 @@ impl Rebuilds {
                 Ok(live) => self.snapshot.set_live(live),
                 Err(e) => tracing::warn!(error = %e, "reading the open needs failed"),
             }
-            match prepare(&self.store, &self.settings).await {
+            let previous = Some(self.snapshot.get());
+            match prepare(&self.store, &self.settings, previous).await {
                 Ok((engine, pending)) => {
                     let engine = Arc::new(engine);
                     self.snapshot.set(engine.clone());

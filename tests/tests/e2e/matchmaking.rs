@@ -211,6 +211,20 @@ fn archive_need(text: &str) -> Value {
     need
 }
 
+/// Ystad's and Hörby's needs on digital locks, in their own words: Ystad's need's id,
+/// the reply to Hörby's, and a Hörby strategist's token to change it with.
+async fn lock_pair(app: &TestApp) -> (String, samverkan_e2e::Reply, String) {
+    let ystad = app.token("1286", &[Role::Strategist]);
+    let horby = app.token("1266", &[Role::Strategist]);
+    let a = app
+        .post("/api/v1/needs", Some(&ystad), &lock_variant(0))
+        .await;
+    let b = app
+        .post("/api/v1/needs", Some(&horby), &lock_variant(1))
+        .await;
+    (a.body["id"].as_str().unwrap().to_string(), b, horby)
+}
+
 /// The coordinator's groups for `query`, once the snapshot shows `groups` of them.
 async fn groups_of(app: &TestApp, query: &str, token: &str, groups: usize) -> Value {
     let path = format!("/api/v1/match-groups?{query}");
@@ -386,18 +400,8 @@ on_both_backends!(pages_filters_and_group_reasons);
 async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let coordinator = app.token("region-skane", &[Role::Coordinator]);
-    let ystad = app.token("1286", &[Role::Strategist]);
-    let horby = app.token("1266", &[Role::Strategist]);
-    let a = app
-        .post("/api/v1/needs", Some(&ystad), &lock_variant(0))
-        .await;
-    let b = app
-        .post("/api/v1/needs", Some(&horby), &lock_variant(1))
-        .await;
-    let (a, b_id) = (
-        a.body["id"].as_str().unwrap().to_string(),
-        b.body["id"].as_str().unwrap().to_string(),
-    );
+    let (a, b, horby) = lock_pair(&app).await;
+    let b_id = b.body["id"].as_str().unwrap().to_string();
     let found = matches_of(&app, &a, None, 1).await;
     assert_eq!(ids(&found), std::slice::from_ref(&b_id));
     let grouped = groups_of(&app, "", &coordinator, 1).await;
@@ -433,6 +437,52 @@ async fn withdrawn_needs_leave_matches_and_groups(backend: Backend) {
         "groups formed before the change say that newer ones are forming: {groups}"
     );
 }
+
+/// The timing overlap, in months, of `partner` in a page of matches, if it is there.
+fn overlap_with(page: &Value, partner: &str) -> Option<i64> {
+    let items = page["items"].as_array()?;
+    let found = items.iter().find(|m| m["id"] == json!(partner))?;
+    found["why"]["timing_overlap_months"].as_i64()
+}
+
+/// A write that changes no text (here the dates a need is wanted) reaches the matches:
+/// the service then reuses its analysis of the texts and works out the rest anew.
+async fn a_change_of_dates_reaches_the_matches(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (a, b, horby) = lock_pair(&app).await;
+    let b_id = b.body["id"].as_str().unwrap().to_string();
+    let found = matches_of(&app, &a, None, 1).await;
+    let months = overlap_with(&found, &b_id);
+    assert!(
+        months.is_some_and(|m| m > 0),
+        "wanted the same year: {found}"
+    );
+
+    let mut later = lock_variant(1);
+    later["needed_from"] = json!("2031-01-01");
+    later["needed_by"] = json!("2031-12-31");
+    let put = app
+        .put(
+            &format!("/api/v1/needs/{b_id}"),
+            Some(&horby),
+            &b.etag(),
+            &later,
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let path = format!("/api/v1/needs/{a}/matches");
+    let moved = poll(&app, &path, None, |page| {
+        overlap_with(page, &b_id).is_some_and(|months| months < 0)
+    })
+    .await;
+    let months = overlap_with(&moved, &b_id);
+    assert!(
+        months.is_some_and(|m| m < 0),
+        "three years apart now: {moved}"
+    );
+}
+
+on_both_backends!(a_change_of_dates_reaches_the_matches);
 
 /// Between rebuilds, the service checks its snapshot against the open needs and their
 /// visibility, read in one query: withdrawn, deleted and other organisations' internal
