@@ -283,8 +283,6 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Forms every group `repeats` times: the groups, and the time taken (the fastest and
-/// the median when repeated).
 /// Seconds to prepare `engine`'s needs again after a write that changed no text (the
 /// service's rebuild then reuses the analysis of the texts, see `Engine::updated`).
 fn prepare_again(
@@ -302,6 +300,8 @@ fn prepare_again(
     started.elapsed().as_secs_f64()
 }
 
+/// Forms every group `repeats` times: the groups, and the time taken (the fastest and
+/// the median when repeated).
 fn time_groups(engine: &Engine, repeats: usize) -> (Vec<samverkan_matchmaking::Group>, String) {
     let mut runs = Vec::new();
     let mut groups = Vec::new();

@@ -15,10 +15,7 @@ use crate::profile::{self, Profile};
 use crate::signals;
 use crate::thesaurus::{StemCache, Thesaurus};
 use crate::vectors::{self, Sparse, cosine};
-use crate::weights::{ADOPTERS_FULL, NEARBY_ADOPTERS_FULL, Weights};
-
-/// The highest maturity (3, in use by several), at which the maturity signal is full.
-const MATURITY_FULL: f32 = 3.0;
+use crate::weights::{ADOPTERS_FULL, MATURITY_FULL, NEARBY_ADOPTERS_FULL, Weights};
 
 /// Why two records match: the data a coordinator shows a municipality.
 #[derive(Debug, Clone, PartialEq, Serialize)]

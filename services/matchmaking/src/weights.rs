@@ -63,6 +63,8 @@ pub struct Weights {
     pub solution_adopters_in_subregion: f32,
 }
 
+/// The highest maturity (3, in use by several), at which the maturity signal is full.
+pub const MATURITY_FULL: f32 = 3.0;
 /// Adopters at which a solution's adopters signal is full.
 pub const ADOPTERS_FULL: f32 = 3.0;
 /// Adopters in the need's sub-region at which that signal is full.
