@@ -7,6 +7,8 @@ use samverkan_matchmaking::{NeedInfo, OrgInfo, SolutionInfo};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::embeddings_file;
+
 /// Engine input and the labels kept apart from it.
 pub struct Set {
     pub needs: Vec<NeedInfo>,
@@ -157,28 +159,15 @@ pub fn orgs() -> Vec<OrgInfo> {
         .collect()
 }
 
-/// The sentence embeddings of the set's needs in the JSON file at `path`
-/// (`{"model": …, "embeddings": {"n001": base64 of little-endian f32, …}}`, as
-/// `tests/matchmaking/embed.py` writes it), by need id; `None` when there is no such file.
+/// The sentence embeddings of the set's needs in the JSON file at `path` (see
+/// [`embeddings_file::read`]), by need id; `None` when there is no such file.
 pub fn embeddings(
     set: &Set,
     path: &std::path::Path,
 ) -> Option<HashMap<Uuid, std::sync::Arc<[f32]>>> {
-    use base64::Engine as _;
-    let raw = std::fs::read_to_string(path).ok()?;
-    let json: Value = serde_json::from_str(&raw).expect("the embeddings file is JSON");
-    let by_name = json["embeddings"]
-        .as_object()
-        .expect("an embeddings object");
+    let mut by_name = embeddings_file::read(path)?;
     let vectors = set.needs.iter().zip(&set.name).filter_map(|(need, name)| {
-        let encoded = by_name.get(name)?.as_str().expect("base64 text");
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .expect("valid base64");
-        let floats: Vec<f32> = bytes
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let floats = by_name.remove(name)?;
         Some((need.id, floats.into()))
     });
     Some(vectors.collect())

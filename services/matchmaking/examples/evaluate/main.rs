@@ -18,6 +18,8 @@
 
 mod baselines;
 mod data;
+#[path = "../shared/embeddings_file.rs"]
+mod embeddings_file;
 mod metrics;
 mod misses;
 mod split;

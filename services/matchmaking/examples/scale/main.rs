@@ -4,9 +4,11 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--full-recall] [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--full-recall] [--texts=N] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--meaning`
-//! gives every need a synthetic sentence embedding (see `embeddings`); `--repeat=N`
+//! gives every need a synthetic sentence embedding made from the labelled needs' real
+//! ones (see `meaning.rs`; with `--realistic` or `--families`); `--texts=N` prints the
+//! first N needs instead of measuring; `--repeat=N`
 //! forms all groups N times and reports the fastest and the median; `--full-recall`
 //! also measures the batch's recall over every need against the batch without shared
 //! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
@@ -27,6 +29,10 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, Thesaurus, Weights};
 use uuid::Uuid;
+
+#[path = "../shared/embeddings_file.rs"]
+mod embeddings_file;
+mod meaning;
 
 const SUBJECTS: &[&str] = &[
     "digitala lås i hemtjänsten",
@@ -153,8 +159,18 @@ impl Mix {
     }
 }
 
-/// The labelled set's needs: title, sentences, area, topics.
-fn seeds() -> Vec<(String, Vec<String>, String, Vec<String>)> {
+/// A need of the labelled set, which generated needs are made of.
+struct Seed {
+    /// Its name in the set ("n001"), which its embedding is filed under.
+    name: String,
+    title: String,
+    sentences: Vec<String>,
+    area: String,
+    topics: Vec<String>,
+}
+
+/// The labelled set's needs.
+fn seeds() -> Vec<Seed> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/matchmaking/eval.json"
@@ -178,12 +194,13 @@ fn seeds() -> Vec<(String, Vec<String>, String, Vec<String>)> {
                 .flatten()
                 .map(text)
                 .collect();
-            (
-                text(&n["title"]),
+            Seed {
+                name: text(&n["id"]),
+                title: text(&n["title"]),
                 sentences,
-                text(&n["activity_area"]),
+                area: text(&n["activity_area"]),
                 topics,
-            )
+            }
         })
         .collect()
 }
@@ -219,47 +236,99 @@ fn synthetic_need(
     }
 }
 
+/// Generated needs, with what each one's text is made of (for `--meaning`).
+struct Generated {
+    needs: Vec<NeedInfo>,
+    /// Each need's labelled needs, with their shares of its meaning; empty for the
+    /// repetitive generator, whose texts are not made of labelled needs.
+    sources: Vec<meaning::Sources>,
+    /// The length of each need's own direction in meaning (see `meaning::embeddings`).
+    own: f32,
+    /// The labelled set's need names, in its order.
+    names: Vec<String>,
+}
+
+/// The repetitive generator's needs (no meaning of their own).
+fn repetitive(count: usize) -> Generated {
+    Generated {
+        needs: needs(count),
+        sources: vec![],
+        own: 0.0,
+        names: vec![],
+    }
+}
+
 /// Realistic needs: nearly every text distinct, vocabulary growing with the corpus.
-fn realistic_needs(count: usize) -> Vec<NeedInfo> {
+fn realistic_needs(count: usize) -> Generated {
     let seeds = seeds();
-    let pool: Vec<&String> = seeds.iter().flat_map(|s| &s.1).collect();
+    let pool: Vec<(usize, &String)> = seeds
+        .iter()
+        .enumerate()
+        .flat_map(|(k, s)| s.sentences.iter().map(move |t| (k, t)))
+        .collect();
     let mut rng = Mix(42);
-    (0..count)
+    let (needs, sources) = (0..count)
         .map(|i| {
-            let (title, own, area, topics) = &seeds[rng.below(seeds.len())];
+            let a = rng.below(seeds.len());
+            let seed = &seeds[a];
+            let own = &seed.sentences;
             let mut sentences: Vec<&str> = (0..2)
                 .filter(|_| !own.is_empty())
                 .map(|_| own[rng.below(own.len())].as_str())
                 .collect();
-            sentences.extend((0..2).map(|_| pool[rng.below(pool.len())].as_str()));
-            synthetic_need(i, &mut rng, title.clone(), &sentences, area, topics)
+            let mut sources = vec![(a, 1.0)];
+            for (k, sentence) in (0..2).map(|_| pool[rng.below(pool.len())]) {
+                sentences.push(sentence);
+                sources.push((k, meaning::BORROWED));
+            }
+            let need = synthetic_need(
+                i,
+                &mut rng,
+                seed.title.clone(),
+                &sentences,
+                &seed.area,
+                &seed.topics,
+            );
+            (need, sources)
         })
-        .collect()
+        .unzip();
+    Generated {
+        needs,
+        sources,
+        own: meaning::OWN_REALISTIC,
+        names: seeds.into_iter().map(|s| s.name).collect(),
+    }
 }
 
 /// Needs in small families: each family crosses two needs of the labelled set (its
 /// title joins both titles, its sentences come from both), so there are 161 × 160
 /// families and, at 100,000 needs, about four needs a family, as in a registry where a
 /// need has a handful of close matches rather than hundreds.
-fn family_needs(count: usize) -> Vec<NeedInfo> {
+fn family_needs(count: usize) -> Generated {
     let seeds = seeds();
     let mut rng = Mix(7);
-    (0..count)
+    let (needs, sources) = (0..count)
         .map(|i| {
             let a = rng.below(seeds.len());
             let b = (a + 1 + rng.below(seeds.len() - 1)) % seeds.len();
-            let (title_a, own_a, area, topics) = &seeds[a];
-            let (title_b, own_b, _, _) = &seeds[b];
+            let (first, second) = (&seeds[a], &seeds[b]);
             let mut sentences: Vec<&str> = Vec::new();
-            for own in [own_a, own_a, own_b] {
+            for own in [&first.sentences, &first.sentences, &second.sentences] {
                 if !own.is_empty() {
                     sentences.push(own[rng.below(own.len())].as_str());
                 }
             }
-            let title = format!("{title_a}: {}", title_b.to_lowercase());
-            synthetic_need(i, &mut rng, title, &sentences, area, topics)
+            let title = format!("{}: {}", first.title, second.title.to_lowercase());
+            let need = synthetic_need(i, &mut rng, title, &sentences, &first.area, &first.topics);
+            (need, vec![(a, 1.0), (b, meaning::SECOND_NEED)])
         })
-        .collect()
+        .unzip();
+    Generated {
+        needs,
+        sources,
+        own: meaning::OWN_FAMILIES,
+        names: seeds.into_iter().map(|s| s.name).collect(),
+    }
 }
 
 fn orgs() -> Vec<OrgInfo> {
@@ -336,47 +405,24 @@ fn full_batch_recall(engine: &Engine, batch: &[Vec<(usize, f32)>]) {
     );
 }
 
-/// A unit vector of `DIM` numbers from `seed` (splitmix64: deterministic, no two seeds
-/// alike).
-fn direction(seed: u64) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
-    let v: Vec<f32> = (0..DIM)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        })
-        .collect();
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    v.into_iter().map(|x| x / norm).collect()
-}
-
-/// Numbers in a synthetic sentence embedding, as many as multilingual-e5-small gives.
-const DIM: usize = 384;
-
-/// `--meaning`: synthetic sentence embeddings shaped like multilingual-e5-small's: every
-/// text near one shared direction (unrelated texts at a cosine of about 0.76), needs of
-/// one title nearer (about 0.95), each need a little apart.
-fn embeddings(needs: &[NeedInfo]) -> HashMap<Uuid, std::sync::Arc<[f32]>> {
-    let shared = direction(0);
-    let mut titles: HashMap<&str, Vec<f32>> = HashMap::new();
-    needs
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let seed = 1 + titles.len() as u64;
-            let title = titles
-                .entry(n.title.as_str())
-                .or_insert_with(|| direction(seed));
-            let own = direction(1_000_000 + i as u64);
-            let v: Vec<f32> = (0..DIM)
-                .map(|k| shared[k] + 0.5 * title[k] + 0.25 * own[k])
-                .collect();
-            (n.id, v.into())
-        })
-        .collect()
+/// `--texts=N`: the first `count` needs of `generated` as JSON lines (title, text, the
+/// labelled needs the text is made of, by name, with their shares of its meaning, and
+/// the length of its own direction), for comparing the synthetic
+/// meaning with a real model's (`tests/matchmaking/synthetic_meaning.py`).
+fn print_texts(generated: &Generated, count: usize) {
+    for (need, sources) in generated.needs.iter().zip(&generated.sources).take(count) {
+        let sources: Vec<(&str, f32)> = sources
+            .iter()
+            .map(|&(seed, share)| (generated.names[seed].as_str(), share))
+            .collect();
+        let line = serde_json::json!({
+            "title": need.title,
+            "text": need.text,
+            "sources": sources,
+            "own": generated.own,
+        });
+        println!("{line}");
+    }
 }
 
 /// The number given as `PREFIXN` on the command line (at least 1), or `default`.
@@ -392,12 +438,15 @@ fn main() {
     // `--full-recall`: also measure the batch over every need (see `full_batch_recall`).
     let full_recall = flag("--full-recall");
     let meaning = flag("--meaning");
-    let generate: fn(usize) -> Vec<NeedInfo> = if flag("--realistic") {
+    // `--texts=N`: print the first N generated needs instead of measuring (see
+    // `print_texts`).
+    let texts = std::env::args().find_map(|a| a.strip_prefix("--texts=")?.parse().ok());
+    let generate: fn(usize) -> Generated = if flag("--realistic") {
         realistic_needs
     } else if flag("--families") {
         family_needs
     } else {
-        needs
+        repetitive
     };
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
@@ -408,6 +457,18 @@ fn main() {
     } else {
         sizes
     };
+    if let Some(count) = texts {
+        for &n in &sizes {
+            print_texts(&generate(n), count);
+        }
+        return;
+    }
+    if meaning && !flag("--realistic") && !flag("--families") {
+        eprintln!(
+            "--meaning needs --realistic or --families, whose texts are made of labelled needs"
+        );
+        std::process::exit(2);
+    }
     // `THESAURUS=FILE`: prepare with a thesaurus, to measure what expanding texts costs.
     let thesaurus = std::env::var("THESAURUS").map_or_else(
         |_| Thesaurus::default(),
@@ -432,8 +493,17 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
-        let needs = generate(n);
-        let meaning = meaning.then(|| embeddings(&needs));
+        let generated = generate(n);
+        let meaning = meaning.then(|| {
+            let labelled = meaning::labelled(&generated.names);
+            meaning::embeddings(
+                &generated.needs,
+                &generated.sources,
+                generated.own,
+                &labelled,
+            )
+        });
+        let needs = generated.needs;
         let started = Instant::now();
         let mut engine =
             Engine::with_thesaurus(Weights::default(), &thesaurus, needs, vec![], orgs());
