@@ -150,24 +150,46 @@ fn weights() -> Weights {
     serde_json::from_value(merged).expect("valid weights")
 }
 
+/// Thresholds tried for a baseline's groups, in hundredths: 0.05 to 0.95.
+const BASELINE_THRESHOLDS: std::ops::RangeInclusive<u32> = 5..=95;
+
+/// The two baselines' rows: groups at the fixed threshold 0.3 (the engine's before it was
+/// calibrated), and at the threshold that serves each best on this very set (the
+/// highest of group precision and recall's lower one, in steps of 0.05). Tuned on the
+/// labels it is scored against, the second flatters the baseline: the engine is
+/// compared with the best a baseline could do.
 fn baseline_rows(set: &Set) {
-    for (name, baseline, threshold) in [
-        ("word TF-IDF cosine", Baseline::new(set, words), 0.3),
+    for (name, baseline) in [
+        ("word TF-IDF cosine", Baseline::new(set, words)),
         (
             "char 3-5-gram TF-IDF cosine",
             Baseline::new(set, char_ngrams),
-            0.3,
         ),
     ] {
-        let groups = cluster(set, &|i, j| baseline.sim(i, j), threshold);
-        let (precision, recall) = pairwise(set, Scope::All, &groups);
-        let f = Figures {
-            p5: precision_at_5(set, Scope::All, &|i| baseline.ranked(set, i)),
-            precision,
-            recall,
-            hit3: hit_at_3(set, Scope::All, &|i| baseline.solutions_ranked(set, i)),
-        };
-        row(&format!("{name} (groups at {threshold})"), &f);
+        let sim = |i: usize, j: usize| baseline.sim(i, j);
+        let groups_at = |threshold: f32| pairwise(set, Scope::All, &cluster(set, &sim, threshold));
+        let best = BASELINE_THRESHOLDS
+            .step_by(5)
+            .map(|t| t as f32 / 100.0)
+            .max_by(|&a, &b| {
+                let lower = |t| {
+                    let (p, r) = groups_at(t);
+                    p.min(r)
+                };
+                lower(a).total_cmp(&lower(b))
+            })
+            .expect("thresholds to try");
+        for (threshold, note) in [(0.3, ""), (best, ", its best")] {
+            let (precision, recall) = groups_at(threshold);
+            let f = Figures {
+                p5: precision_at_5(set, Scope::All, &|i| baseline.ranked(set, i)),
+                precision,
+                recall,
+                hit3: hit_at_3(set, Scope::All, &|i| baseline.solutions_ranked(set, i)),
+            };
+            let label = format!("{name} (groups at {threshold:.2}{note})");
+            row(&label, &f);
+        }
     }
 }
 
