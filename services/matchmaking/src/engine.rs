@@ -352,8 +352,9 @@ impl Engine {
     }
 
     /// Solutions that could meet need `id`, best first: text and topic fit, boosted by
-    /// maturity and by adopters (more so in the need's sub-region). The need owner's own
-    /// solutions are left out unless `include_own`.
+    /// maturity and by adopters (more so in the need's sub-region). Solutions the need's
+    /// organisation owns or already runs are no new idea to it: left out unless
+    /// `include_own`.
     pub fn solution_matches(&self, id: Uuid, limit: usize, include_own: bool) -> Vec<Match> {
         let Some(&i) = self.by_id.get(&id) else {
             return vec![];
@@ -364,7 +365,7 @@ impl Engine {
             .solutions
             .iter()
             .enumerate()
-            .filter(|(_, s)| include_own || s.org != need.org)
+            .filter(|(_, s)| include_own || !s.is_held_by(&need.org))
             .filter_map(|(k, s)| {
                 let (v, g) = self.solution_vectors(k);
                 let text = self.blend(cosine(self.words(i), v), cosine(self.grams(i), g));

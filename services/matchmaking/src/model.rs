@@ -49,6 +49,14 @@ pub struct SolutionInfo {
     pub adopters: Vec<String>,
 }
 
+impl SolutionInfo {
+    /// Whether organisation `org` owns this solution or already runs it: either way it
+    /// is no new idea to that organisation's needs.
+    pub fn is_held_by(&self, org: &str) -> bool {
+        self.org == org || self.adopters.iter().any(|a| a == org)
+    }
+}
+
 /// Facts about an organisation that make collaboration likelier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgInfo {

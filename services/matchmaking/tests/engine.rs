@@ -266,6 +266,24 @@ fn solutions_are_suggested_without_the_owners_own() {
     assert!(bygglov.iter().all(|m| m.score < 0.3), "{bygglov:#?}");
 }
 
+/// A solution the need's organisation already runs is no new idea to it either: it is
+/// left out like the organisation's own, unless asked for.
+#[test]
+fn solutions_the_owner_already_runs_are_left_out_unless_asked() {
+    let lock_need = Uuid::from_u128(3);
+    assert!(ids(&engine().solution_matches(lock_need, 3, false)).contains(&101));
+    let mut adopted = solutions();
+    adopted[0].adopters.push("1270".into());
+    let e = Engine::new(
+        Weights::default(),
+        engine().needs().to_vec(),
+        adopted,
+        orgs(),
+    );
+    assert!(!ids(&e.solution_matches(lock_need, 3, false)).contains(&101));
+    assert!(ids(&e.solution_matches(lock_need, 3, true)).contains(&101));
+}
+
 /// The need→solution weights are the operator's, like the need↔need ones: each signal's
 /// contribution is its configured weight times the signal, and the score their sum.
 #[test]

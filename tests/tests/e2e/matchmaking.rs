@@ -163,7 +163,8 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
     locks["description"] =
         json!("Digitala lås och nyckelfri hemtjänst, i drift hos flera kommuner.");
     locks["topics"] = json!(["valfardsteknik"]);
-    app.post("/api/v1/solutions", Some(&lund), &locks).await;
+    let lunds = app.post("/api/v1/solutions", Some(&lund), &locks).await;
+    assert_eq!(lunds.status, 201, "{}", lunds.body);
     let mut own = locks.clone();
     own["name"] = json!("Ystads modell för digitala lås");
     app.post("/api/v1/solutions", Some(&ystad), &own).await;
@@ -184,6 +185,23 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
         .await
         .body;
     assert_eq!(with_own["items"].as_array().unwrap().len(), 2);
+
+    // Once Ystad runs Lund's solution, it is no new idea to Ystad's need either.
+    let adoptions = format!(
+        "/api/v1/solutions/{}/adoptions",
+        lunds.body["id"].as_str().unwrap()
+    );
+    let adopted = app
+        .post(&adoptions, Some(&ystad), &fixtures::adoption())
+        .await;
+    assert_eq!(adopted.status, 201, "{}", adopted.body);
+    let found = poll(&app, &path, None, empty).await;
+    assert_eq!(found["items"], json!([]), "{found}");
+    let with_own = app
+        .get(&format!("{path}?include_own=true"), None)
+        .await
+        .body;
+    assert_eq!(with_own["items"].as_array().unwrap().len(), 2, "{with_own}");
 }
 
 on_both_backends!(shared_needs_groups_and_solutions);

@@ -238,8 +238,8 @@ impl MatchesApi {
     }
 
     /// Existing solutions that could meet this need, best first: text and topic fit,
-    /// boosted by maturity and by adopters nearby. The need owner's own solutions are
-    /// left out unless `include_own=true`.
+    /// boosted by maturity and by adopters nearby. Solutions the need's organisation owns
+    /// or already runs are left out unless `include_own=true`.
     #[oai(
         path = "/needs/:id/solution-matches",
         method = "get",
@@ -249,7 +249,7 @@ impl MatchesApi {
         &self,
         auth: OptionalAuth,
         id: Path<Uuid>,
-        /// Also list the owner's own solutions.
+        /// Also list solutions the need's organisation owns or already runs.
         include_own: Query<Option<bool>>,
         /// Page size, 1-50 (default 10).
         limit: Query<Option<u64>>,

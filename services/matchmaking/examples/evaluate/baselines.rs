@@ -95,7 +95,7 @@ impl Baseline {
 
     pub fn solutions_ranked(&self, set: &Set, i: usize) -> Vec<usize> {
         let mut all: Vec<usize> = (0..set.solutions.len())
-            .filter(|&k| set.solutions[k].org != set.needs[i].org)
+            .filter(|&k| !set.solutions[k].is_held_by(&set.needs[i].org))
             .collect();
         all.sort_by(|&a, &b| {
             self.needs[i]
