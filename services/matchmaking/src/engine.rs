@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::index::{self, TextIndex};
 use crate::meaning::{self, ClassEmbeddings};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
-use crate::profile::{self, Profile};
+use crate::profile::{self, Affinity, Profile};
 use crate::signals;
 use crate::thesaurus::{StemCache, Thesaurus};
 use crate::vectors::{self, Sparse, cosine};
@@ -66,6 +66,8 @@ pub struct Engine {
     /// The needs' profiles, class after class (see [`crate::index::Members`]): a search
     /// reads those of a candidate class's needs together.
     pub(crate) profiles: Vec<Profile>,
+    /// The needs' organisations' existing-adoption affinity.
+    pub(crate) affinity: Affinity,
     /// need → where its profile is in `profiles`.
     slot_of: Vec<u32>,
     solutions: Vec<SolutionInfo>,
@@ -201,12 +203,14 @@ impl Engine {
         orgs: Vec<OrgInfo>,
     ) -> Self {
         let orgs: HashMap<String, OrgInfo> = orgs.into_iter().map(|o| (o.id.clone(), o)).collect();
-        let (profiles, slot_of) = in_class_order(&profile::profiles(&needs, &orgs), &texts.index);
+        let (profiles, affinity) = profile::profiles(&needs, &orgs, &solutions);
+        let (profiles, slot_of) = in_class_order(&profiles, &texts.index);
         Self {
             weights,
             by_id: needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect(),
             id_rank: id_ranks(&needs),
             profiles,
+            affinity,
             slot_of,
             needs,
             index: texts.index,
@@ -331,8 +335,13 @@ impl Engine {
         if text < self.weights.min_text {
             return None;
         }
-        let (parts, overlap) =
-            profile::contributions(&self.weights, text, self.profile(i), self.profile(j));
+        let (parts, overlap) = profile::contributions(
+            &self.weights,
+            &self.affinity,
+            text,
+            self.profile(i),
+            self.profile(j),
+        );
         Some(Match {
             id: b.id,
             org: b.org.clone(),

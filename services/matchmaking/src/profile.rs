@@ -3,24 +3,26 @@
 
 use std::collections::HashMap;
 
-use crate::model::{NeedInfo, OrgInfo};
+use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
 use crate::signals;
-use crate::weights::Weights;
+use crate::weights::{SHARED_SOLUTIONS_FULL, Weights};
 
 /// The names of the need↔need signals, in the order of [`contributions`].
-pub const SIGNALS: [&str; 6] = [
+pub const SIGNALS: [&str; 7] = [
     "text",
     "topics",
     "activity_area",
     "timing",
     "collaboration_level",
     "subregion",
+    "shared_solutions",
 ];
 
 /// One need's signals as small integers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
-    /// The owning organisation, interned: needs of one organisation are never matched.
+    /// The owning organisation, numbered from 0 (see [`Affinity`]): needs of one
+    /// organisation are never matched.
     pub org: u32,
     area: u32,
     topics: Topics,
@@ -75,8 +77,55 @@ impl Interner {
     }
 }
 
-/// The profiles of `needs`, in order.
-pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Profile> {
+/// The existing-adoption affinity of each pair of the needs' organisations: the
+/// shared-solutions signal, from the solutions both run (own or have adopted). A dense
+/// table: a region has a few dozen organisations, and the search reads it for every
+/// pair it scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Affinity {
+    orgs: usize,
+    signal: Vec<f32>,
+}
+
+impl Affinity {
+    /// The affinity of organisations `org_ids` (name → number) from `solutions`.
+    fn new(org_ids: &Interner, solutions: &[SolutionInfo]) -> Self {
+        let orgs = org_ids.0.len();
+        let mut shared = vec![0u32; orgs * orgs];
+        for solution in solutions {
+            let mut holders: Vec<usize> = std::iter::once(&solution.org)
+                .chain(&solution.adopters)
+                .filter_map(|org| org_ids.0.get(org).map(|&id| id as usize))
+                .collect();
+            holders.sort_unstable();
+            holders.dedup();
+            for &a in &holders {
+                for &b in holders.iter().filter(|&&b| b != a) {
+                    shared[a * orgs + b] += 1;
+                }
+            }
+        }
+        let signal = shared
+            .into_iter()
+            .map(|n| (n as f32 / SHARED_SOLUTIONS_FULL).min(1.0))
+            .collect();
+        Self { orgs, signal }
+    }
+
+    /// The shared-solutions signal of organisations `a` and `b` (as in [`Profile::org`]).
+    pub fn of(&self, a: u32, b: u32) -> f32 {
+        self.signal[a as usize * self.orgs + b as usize]
+    }
+}
+
+/// The profiles of `needs`, in order, and their organisations' [`Affinity`] by
+/// `solutions`.
+pub fn profiles(
+    needs: &[NeedInfo],
+    orgs: &HashMap<String, OrgInfo>,
+    solutions: &[SolutionInfo],
+) -> (Vec<Profile>, Affinity) {
+    let mut org_ids = Interner::default();
     let mut names = Interner::default();
     let mut topic_ids = Interner::default();
     let topics: Vec<Vec<u32>> = needs
@@ -84,13 +133,13 @@ pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Prof
         .map(|n| n.topics.iter().map(|t| topic_ids.id(t)).collect())
         .collect();
     let bits = topic_ids.0.len() <= 128;
-    needs
+    let profiles = needs
         .iter()
         .zip(topics)
         .map(|(n, topics)| {
             let subregion = orgs.get(&n.org).and_then(|o| o.subregion.as_deref());
             Profile {
-                org: names.id(&format!("org:{}", n.org)),
+                org: org_ids.id(&n.org),
                 area: names.id(&format!("area:{}", n.activity_area)),
                 topics: Topics::new(topics, bits),
                 window: signals::window(n),
@@ -98,7 +147,8 @@ pub fn profiles(needs: &[NeedInfo], orgs: &HashMap<String, OrgInfo>) -> Vec<Prof
                 subregion: subregion.map(|s| names.id(&format!("subregion:{s}"))),
             }
         })
-        .collect()
+        .collect();
+    (profiles, Affinity::new(&org_ids, solutions))
 }
 
 fn jaccard(a: &Topics, b: &Topics) -> f32 {
@@ -113,8 +163,15 @@ fn jaccard(a: &Topics, b: &Topics) -> f32 {
 /// Each signal's contribution to the score of a pair with text similarity `text` (in
 /// the order of [`SIGNALS`]), and the timing overlap in months. The other signals support
 /// a text match: they count in proportion to how similar the texts are, so two needs
-/// sharing only an area and a year score low.
-pub fn contributions(w: &Weights, text: f32, a: &Profile, b: &Profile) -> ([f32; 6], i32) {
+/// sharing only an area and a year score low. `affinity` gives the shared solutions of
+/// their organisations.
+pub fn contributions(
+    w: &Weights,
+    affinity: &Affinity,
+    text: f32,
+    a: &Profile,
+    b: &Profile,
+) -> ([f32; 7], i32) {
     let support = (text / w.full_support_text).min(1.0);
     let (timing, overlap) = signals::timing_of(a.window, b.window);
     let same_region = matches!((a.subregion, b.subregion), (Some(x), Some(y)) if x == y);
@@ -125,12 +182,13 @@ pub fn contributions(w: &Weights, text: f32, a: &Profile, b: &Profile) -> ([f32;
         support * w.timing * timing,
         support * w.level * signals::level(a.level, b.level),
         support * w.subregion * f32::from(u8::from(same_region)),
+        support * w.shared_solutions * affinity.of(a.org, b.org),
     ];
     (parts, overlap)
 }
 
 /// The score of a pair from its contributions, in [0, 1].
-pub fn score(parts: &[f32; 6]) -> f32 {
+pub fn score(parts: &[f32; 7]) -> f32 {
     parts.iter().sum::<f32>().min(1.0)
 }
 
@@ -138,14 +196,15 @@ pub fn score(parts: &[f32; 6]) -> f32 {
 /// support. Scores grow with the text similarity up to full support, so a candidate whose
 /// ceiling is below a result's last score cannot enter it, and its text need not be
 /// compared.
-pub fn ceiling(w: &Weights, a: &Profile, b: &Profile) -> f32 {
-    score(&contributions(w, w.full_support_text, a, b).0)
+pub fn ceiling(w: &Weights, affinity: &Affinity, a: &Profile, b: &Profile) -> f32 {
+    score(&contributions(w, affinity, w.full_support_text, a, b).0)
 }
 
 /// The most a pair with text similarity `text` can score, whatever its other signals.
 pub fn bound(w: &Weights, text: f32) -> f32 {
     let support = (text / w.full_support_text).min(1.0);
-    (support * (w.text + w.topics + w.area + w.timing + w.level + w.subregion)).min(1.0)
+    let signals = w.text + w.topics + w.area + w.timing + w.level + w.subregion;
+    (support * (signals + w.shared_solutions)).min(1.0)
 }
 
 #[cfg(test)]
@@ -204,14 +263,19 @@ mod tests {
                 profile(2, &[4, 5], Some((6, 18)), 2),
             ),
         ];
+        // Organisations 1 and 2 run one solution in common.
+        let affinity = Affinity {
+            orgs: 3,
+            signal: vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.5, 0.0],
+        };
         for (a, b) in &pairs {
-            let ceiling = ceiling(&w, a, b);
+            let ceiling = ceiling(&w, &affinity, a, b);
             for k in 0..=100 {
                 let text = k as f32 / 100.0;
-                let score = score(&contributions(&w, text, a, b).0);
+                let score = score(&contributions(&w, &affinity, text, a, b).0);
                 assert!(score <= ceiling, "{text}: {score} > {ceiling}");
             }
-            assert_eq!(score(&contributions(&w, 0.9, a, b).0), ceiling);
+            assert_eq!(score(&contributions(&w, &affinity, 0.9, a, b).0), ceiling);
         }
     }
 }

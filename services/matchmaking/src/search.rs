@@ -264,7 +264,8 @@ impl Engine {
                 let me = self.profile(i as usize);
                 others.iter().any(|other| {
                     other.org != me.org
-                        && profile::ceiling(self.weights(), me, other) >= top[limit - 1].1
+                        && profile::ceiling(self.weights(), &self.affinity, me, other)
+                            >= top[limit - 1].1
                 })
             }
         })
@@ -285,7 +286,8 @@ impl Engine {
                 if j == i || other.org == me.org {
                     continue;
                 }
-                let (parts, _) = profile::contributions(self.weights(), text, me, other);
+                let (parts, _) =
+                    profile::contributions(self.weights(), &self.affinity, text, me, other);
                 self.keep(top, (j, profile::score(&parts)), limit);
             }
         }

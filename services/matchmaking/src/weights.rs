@@ -19,6 +19,10 @@ pub struct Weights {
     pub level: f32,
     /// Same sub-regional network.
     pub subregion: f32,
+    /// Existing-adoption affinity: both organisations already run (own or have adopted)
+    /// the same solutions, full at [`SHARED_SOLUTIONS_FULL`]. Municipalities on one
+    /// platform can share configuration, training and a supplier's contract.
+    pub shared_solutions: f32,
     /// Share of the text similarity that comes from character n-grams (the rest from
     /// stemmed words).
     pub ngram_share: f32,
@@ -67,6 +71,8 @@ pub struct Weights {
 pub const MATURITY_FULL: f32 = 3.0;
 /// Adopters at which a solution's adopters signal is full.
 pub const ADOPTERS_FULL: f32 = 3.0;
+/// Solutions two organisations both run at which their shared-solutions signal is full.
+pub const SHARED_SOLUTIONS_FULL: f32 = 2.0;
 /// Adopters in the need's sub-region at which that signal is full.
 pub const NEARBY_ADOPTERS_FULL: f32 = 2.0;
 
@@ -78,7 +84,8 @@ impl Default for Weights {
             area: 0.08,
             timing: 0.10,
             level: 0.05,
-            subregion: 0.05,
+            subregion: 0.03,
+            shared_solutions: 0.02,
             ngram_share: 0.9,
             min_text: 0.12,
             full_support_text: 0.6,
@@ -117,9 +124,10 @@ impl Weights {
             self.timing,
             self.level,
             self.subregion,
+            self.shared_solutions,
         ];
-        if let Some(problem) = not_one(&signals, "text, topics, area, timing, level and subregion")
-        {
+        let names = "text, topics, area, timing, level, subregion and shared_solutions";
+        if let Some(problem) = not_one(&signals, names) {
             problems.push(("text", problem));
         }
         let solution = [
@@ -159,7 +167,7 @@ impl Weights {
         }
     }
 
-    fn fields(&self) -> [(&'static str, f32); 19] {
+    fn fields(&self) -> [(&'static str, f32); 20] {
         [
             ("text", self.text),
             ("topics", self.topics),
@@ -167,6 +175,7 @@ impl Weights {
             ("timing", self.timing),
             ("level", self.level),
             ("subregion", self.subregion),
+            ("shared_solutions", self.shared_solutions),
             ("ngram_share", self.ngram_share),
             ("min_text", self.min_text),
             ("full_support_text", self.full_support_text),

@@ -266,6 +266,43 @@ fn solutions_are_suggested_without_the_owners_own() {
     assert!(bygglov.iter().all(|m| m.score < 0.3), "{bygglov:#?}");
 }
 
+/// Organisations that already run the same solution are readier partners (one platform,
+/// one supplier): their needs' pair gains the shared-solutions contribution, the rest
+/// of its score unchanged, and the explanation says so.
+#[test]
+fn organisations_running_the_same_solution_match_closer() {
+    let need_3_for_1 = |e: &Engine| {
+        e.matches(Uuid::from_u128(1), 10)
+            .into_iter()
+            .find(|m| m.id == Uuid::from_u128(3))
+            .expect("need 3 matches need 1")
+    };
+    let shared = |m: &samverkan_matchmaking::Match| {
+        let signal = m
+            .why
+            .contributions
+            .iter()
+            .find(|(s, _)| s == "shared_solutions");
+        signal.expect("a shared_solutions contribution").1
+    };
+    let before = need_3_for_1(&engine());
+    assert_eq!(shared(&before), 0.0);
+    // Tomelilla (need 3's organisation) starts running Ystad's (need 1's) lock model.
+    let mut adopted = solutions();
+    adopted[1].adopters.push("1270".into());
+    let e = Engine::new(
+        Weights::default(),
+        engine().needs().to_vec(),
+        adopted,
+        orgs(),
+    );
+    let after = need_3_for_1(&e);
+    let support = (after.why.contributions[0].1 / Weights::default().text).min(1.0);
+    let expected = support * Weights::default().shared_solutions * 0.5;
+    assert!((shared(&after) - expected).abs() < 1e-6, "{after:#?}");
+    assert!((after.score - before.score - shared(&after)).abs() < 1e-6);
+}
+
 /// A solution the need's organisation already runs is no new idea to it either: it is
 /// left out like the organisation's own, unless asked for.
 #[test]

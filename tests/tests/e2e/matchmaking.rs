@@ -202,6 +202,33 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
         .await
         .body;
     assert_eq!(with_own["items"].as_array().unwrap().len(), 2, "{with_own}");
+
+    // Once Hörby runs Ystad's own lock model, their needs' match says they share it.
+    let ystads = with_own["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["org_id"] == "1286")
+        .expect("Ystad's own solution");
+    let adoptions = format!(
+        "/api/v1/solutions/{}/adoptions",
+        ystads["id"].as_str().unwrap()
+    );
+    let adopted = app
+        .post(&adoptions, Some(&horby), &fixtures::adoption())
+        .await;
+    assert_eq!(adopted.status, 201, "{}", adopted.body);
+    let shared = |page: &Value| {
+        page["items"][0]["why"]["contributions"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["signal"] == "shared_solutions"))
+            .and_then(|c| c["value"].as_f64())
+            .unwrap_or(0.0)
+    };
+    let path = format!("/api/v1/needs/{a}/matches");
+    let for_ystad = poll(&app, &path, Some(&ystad), |page| shared(page) > 0.0).await;
+    assert_eq!(for_ystad["items"][0]["id"], b, "{for_ystad}");
+    assert!(shared(&for_ystad) > 0.0, "{for_ystad}");
 }
 
 on_both_backends!(shared_needs_groups_and_solutions);

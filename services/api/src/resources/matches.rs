@@ -31,8 +31,9 @@ pub struct MatchesApi {
 /// One signal's part of a score.
 #[derive(Debug, Object)]
 pub struct ContributionView {
-    /// `text`, `topics`, `activity_area`, `timing`, `collaboration_level`, `subregion`;
-    /// for solutions also `maturity`, `adopters`, `adopters_in_subregion`.
+    /// `text`, `topics`, `activity_area`, `timing`, `collaboration_level`, `subregion`,
+    /// `shared_solutions` (both organisations already run the same solutions); for
+    /// solutions `text`, `topics`, `maturity`, `adopters`, `adopters_in_subregion`.
     pub signal: String,
     /// What it added to the score.
     pub value: f32,
