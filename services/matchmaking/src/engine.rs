@@ -24,6 +24,10 @@ pub struct Explanation {
     pub shared_terms: Vec<String>,
     /// Topics both carry.
     pub shared_topics: Vec<String>,
+    /// The names of the solutions both organisations already run (own, or adopted and
+    /// not stopped), behind the `shared_solutions` contribution; for a group, those two
+    /// or more members' organisations run. Empty for solutions.
+    pub shared_solutions: Vec<String>,
     /// Months the needed-by windows overlap (negative: months apart).
     pub timing_overlap_months: i32,
     /// Each signal's contribution to the score.
@@ -349,6 +353,7 @@ impl Engine {
             why: Explanation {
                 shared_terms: self.shared_words(self.words(i), self.words(j)),
                 shared_topics: signals::shared_topics(&a.topics, &b.topics),
+                shared_solutions: self.solutions_run_by(&[&a.org, &b.org], 2),
                 timing_overlap_months: overlap,
                 meaning: self.closeness(self.index.class_of[i], self.index.class_of[j]),
                 contributions: profile::SIGNALS
@@ -358,6 +363,17 @@ impl Engine {
                     .collect(),
             },
         })
+    }
+
+    /// The names of the solutions that at least `at_least` of `orgs` run (own, or adopted
+    /// and not stopped), in catalog order: what a coordinator names when the
+    /// shared-solutions signal counts.
+    pub(crate) fn solutions_run_by(&self, orgs: &[&str], at_least: usize) -> Vec<String> {
+        self.solutions
+            .iter()
+            .filter(|s| orgs.iter().filter(|o| s.is_held_by(o)).count() >= at_least)
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     /// Solutions that could meet need `id`, best first: text and topic fit, boosted by
@@ -419,6 +435,7 @@ impl Engine {
                     why: Explanation {
                         shared_terms: self.shared_words(self.words(i), v),
                         shared_topics: signals::shared_topics(&need.topics, &s.topics),
+                        shared_solutions: vec![],
                         timing_overlap_months: 0,
                         contributions,
                         meaning: None,

@@ -266,6 +266,18 @@ fn solutions_are_suggested_without_the_owners_own() {
     assert!(bygglov.iter().all(|m| m.score < 0.3), "{bygglov:#?}");
 }
 
+/// The test engine with organisation `org` also running solution `k` of [`solutions`].
+fn with_adopter(k: usize, org: &str) -> Engine {
+    let mut adopted = solutions();
+    adopted[k].adopters.push(org.into());
+    Engine::new(
+        Weights::default(),
+        engine().needs().to_vec(),
+        adopted,
+        orgs(),
+    )
+}
+
 /// Organisations that already run the same solution are readier partners (one platform,
 /// one supplier): their needs' pair gains the shared-solutions contribution, the rest
 /// of its score unchanged, and the explanation says so.
@@ -287,20 +299,19 @@ fn organisations_running_the_same_solution_match_closer() {
     };
     let before = need_3_for_1(&engine());
     assert_eq!(shared(&before), 0.0);
+    assert!(before.why.shared_solutions.is_empty());
     // Tomelilla (need 3's organisation) starts running Ystad's (need 1's) lock model.
-    let mut adopted = solutions();
-    adopted[1].adopters.push("1270".into());
-    let e = Engine::new(
-        Weights::default(),
-        engine().needs().to_vec(),
-        adopted,
-        orgs(),
-    );
-    let after = need_3_for_1(&e);
+    let after = need_3_for_1(&with_adopter(1, "1270"));
+    assert_eq!(after.why.shared_solutions, vec!["Ystads låsmodell"]);
     let support = (after.why.contributions[0].1 / Weights::default().text).min(1.0);
     let expected = support * Weights::default().shared_solutions * 0.5;
     assert!((shared(&after) - expected).abs() < 1e-6, "{after:#?}");
     assert!((after.score - before.score - shared(&after)).abs() < 1e-6);
+    // The digital-locks group (needs 1, 2 and 3) names it among its reasons too.
+    let e = with_adopter(1, "1270");
+    let groups = e.groups();
+    let locks = groups.iter().find(|g| g.members.len() == 3).unwrap();
+    assert_eq!(locks.why.shared_solutions, vec!["Ystads låsmodell"]);
 }
 
 /// A solution the need's organisation already runs is no new idea to it either: it is
@@ -309,14 +320,7 @@ fn organisations_running_the_same_solution_match_closer() {
 fn solutions_the_owner_already_runs_are_left_out_unless_asked() {
     let lock_need = Uuid::from_u128(3);
     assert!(ids(&engine().solution_matches(lock_need, 3, false)).contains(&101));
-    let mut adopted = solutions();
-    adopted[0].adopters.push("1270".into());
-    let e = Engine::new(
-        Weights::default(),
-        engine().needs().to_vec(),
-        adopted,
-        orgs(),
-    );
+    let e = with_adopter(0, "1270");
     assert!(!ids(&e.solution_matches(lock_need, 3, false)).contains(&101));
     assert!(ids(&e.solution_matches(lock_need, 3, true)).contains(&101));
 }

@@ -207,12 +207,13 @@ async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
             .map(|(signal, value)| format!("{signal} {value:.2}"))
             .collect();
         println!(
-            "   why: words {}; topics {}; all windows overlap {} months; mean contributions {}{}",
+            "   why: words {}; topics {}; all windows overlap {} months; mean contributions {}{}{}",
             why.shared_terms.join(", "),
             why.shared_topics.join(", "),
             why.timing_overlap_months,
             parts.join(", "),
-            meaning(why.meaning)
+            meaning(why.meaning),
+            run_together(&why.shared_solutions)
         );
         for id in &group.members {
             let Some(i) = engine.index_of(*id) else {
@@ -226,13 +227,14 @@ async fn print_groups(config: &Config, explain: bool) -> anyhow::Result<()> {
                 .filter(|m| group.members.contains(&m.id))
             {
                 println!(
-                    "       ~ {} {:.2}: words {}; topics {}; timing overlap {} months{}",
+                    "       ~ {} {:.2}: words {}; topics {}; timing overlap {} months{}{}",
                     m.org,
                     m.score,
                     m.why.shared_terms.join(", "),
                     m.why.shared_topics.join(", "),
                     m.why.timing_overlap_months,
-                    meaning(m.why.meaning)
+                    meaning(m.why.meaning),
+                    run_together(&m.why.shared_solutions)
                 );
             }
         }
@@ -294,4 +296,14 @@ async fn token(
 /// How close in meaning, for `samverkan match --explain`; nothing without embeddings.
 fn meaning(closeness: Option<f32>) -> String {
     closeness.map_or_else(String::new, |m| format!("; meaning {m:.2}"))
+}
+
+/// The solutions the organisations already run together, as `match --explain` prints
+/// them after the other reasons (nothing when there are none).
+fn run_together(solutions: &[String]) -> String {
+    if solutions.is_empty() {
+        String::new()
+    } else {
+        format!("; already run together: {}", solutions.join(", "))
+    }
 }

@@ -229,6 +229,11 @@ async fn shared_needs_groups_and_solutions(backend: Backend) {
     let for_ystad = poll(&app, &path, Some(&ystad), |page| shared(page) > 0.0).await;
     assert_eq!(for_ystad["items"][0]["id"], b, "{for_ystad}");
     assert!(shared(&for_ystad) > 0.0, "{for_ystad}");
+    assert_eq!(
+        for_ystad["items"][0]["why"]["shared_solutions"],
+        json!(["Ystads modell för digitala lås"]),
+        "{for_ystad}"
+    );
 }
 
 on_both_backends!(shared_needs_groups_and_solutions);

@@ -46,6 +46,10 @@ pub struct ExplanationView {
     pub shared_terms: Vec<String>,
     /// Topics both carry.
     pub shared_topics: Vec<String>,
+    /// Names of the solutions both organisations already run (own, or adopted and not
+    /// stopped), behind the `shared_solutions` contribution; for a group, those run by
+    /// two or more members' organisations. Empty for solution matches.
+    pub shared_solutions: Vec<String>,
     /// Months the needed-by windows overlap (negative: months apart).
     pub timing_overlap_months: i32,
     /// Each signal's contribution.
@@ -62,6 +66,7 @@ impl From<Explanation> for ExplanationView {
         Self {
             shared_terms: e.shared_terms,
             shared_topics: e.shared_topics,
+            shared_solutions: e.shared_solutions,
             timing_overlap_months: e.timing_overlap_months,
             contributions: e
                 .contributions
