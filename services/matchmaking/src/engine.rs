@@ -353,7 +353,7 @@ impl Engine {
             why: Explanation {
                 shared_terms: self.shared_words(self.words(i), self.words(j)),
                 shared_topics: signals::shared_topics(&a.topics, &b.topics),
-                shared_solutions: self.solutions_run_by(&[&a.org, &b.org], 2),
+                shared_solutions: self.solutions_run_by(&[i, j], 2),
                 timing_overlap_months: overlap,
                 meaning: self.closeness(self.index.class_of[i], self.index.class_of[j]),
                 contributions: profile::SIGNALS
@@ -365,14 +365,15 @@ impl Engine {
         })
     }
 
-    /// The names of the solutions that at least `at_least` of `orgs` run (own, or adopted
-    /// and not stopped), in catalog order: what a coordinator names when the
-    /// shared-solutions signal counts.
-    pub(crate) fn solutions_run_by(&self, orgs: &[&str], at_least: usize) -> Vec<String> {
-        self.solutions
-            .iter()
-            .filter(|s| orgs.iter().filter(|o| s.is_held_by(o)).count() >= at_least)
-            .map(|s| s.name.clone())
+    /// The names of the solutions that at least `at_least` of the organisations of needs
+    /// `needs` run (own, or adopted and not stopped), in catalog order: what a
+    /// coordinator names when the shared-solutions signal counts.
+    pub(crate) fn solutions_run_by(&self, needs: &[usize], at_least: usize) -> Vec<String> {
+        let orgs: Vec<u32> = needs.iter().map(|&i| self.profile(i).org).collect();
+        self.affinity
+            .held_by(&orgs, at_least)
+            .into_iter()
+            .map(|k| self.solutions[k as usize].name.clone())
             .collect()
     }
 

@@ -259,8 +259,7 @@ impl Engine {
             why: crate::engine::Explanation {
                 shared_terms: terms,
                 shared_topics: shared_topics(&needs),
-                shared_solutions: self
-                    .solutions_run_by(&orgs.iter().map(String::as_str).collect::<Vec<_>>(), 2),
+                shared_solutions: self.solutions_run_by(m, 2),
                 timing_overlap_months: common_window(&needs),
                 contributions,
                 meaning: (!meanings.is_empty())

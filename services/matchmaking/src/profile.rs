@@ -85,6 +85,9 @@ impl Interner {
 pub struct Affinity {
     orgs: usize,
     signal: Vec<f32>,
+    /// Each organisation's solutions (own or run), as places in the engine's solutions,
+    /// in order: the explanations name them.
+    held: Vec<Vec<u32>>,
 }
 
 impl Affinity {
@@ -92,13 +95,17 @@ impl Affinity {
     fn new(org_ids: &Interner, solutions: &[SolutionInfo]) -> Self {
         let orgs = org_ids.0.len();
         let mut shared = vec![0u32; orgs * orgs];
-        for solution in solutions {
+        let mut held = vec![Vec::new(); orgs];
+        for (k, solution) in solutions.iter().enumerate() {
             let mut holders: Vec<usize> = std::iter::once(&solution.org)
                 .chain(&solution.adopters)
                 .filter_map(|org| org_ids.0.get(org).map(|&id| id as usize))
                 .collect();
             holders.sort_unstable();
             holders.dedup();
+            for &a in &holders {
+                held[a].push(k as u32);
+            }
             for &a in &holders {
                 for &b in holders.iter().filter(|&&b| b != a) {
                     shared[a * orgs + b] += 1;
@@ -109,7 +116,27 @@ impl Affinity {
             .into_iter()
             .map(|n| (n as f32 / SHARED_SOLUTIONS_FULL).min(1.0))
             .collect();
-        Self { orgs, signal }
+        Self { orgs, signal, held }
+    }
+
+    /// The places of the solutions that at least `at_least` of organisations `orgs` (as
+    /// in [`Profile::org`], each counted once) own or run, in order.
+    pub fn held_by(&self, orgs: &[u32], at_least: usize) -> Vec<u32> {
+        let mut orgs = orgs.to_vec();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let mut places: Vec<u32> = orgs
+            .iter()
+            .flat_map(|&o| self.held[o as usize].iter().copied())
+            .collect();
+        places.sort_unstable();
+        let mut out = Vec::new();
+        for run in places.chunk_by(|a, b| a == b) {
+            if run.len() >= at_least {
+                out.push(run[0]);
+            }
+        }
+        out
     }
 
     /// The shared-solutions signal of organisations `a` and `b` (as in [`Profile::org`]).
@@ -267,6 +294,7 @@ mod tests {
         let affinity = Affinity {
             orgs: 3,
             signal: vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.5, 0.0],
+            held: vec![vec![], vec![0], vec![0]],
         };
         for (a, b) in &pairs {
             let ceiling = ceiling(&w, &affinity, a, b);
