@@ -168,24 +168,27 @@ fn baseline_rows(set: &Set) {
     ] {
         let sim = |i: usize, j: usize| baseline.sim(i, j);
         let groups_at = |threshold: f32| pairwise(set, Scope::All, &cluster(set, &sim, threshold));
-        let best = BASELINE_THRESHOLDS
+        let tried: Vec<(f32, (f64, f64))> = BASELINE_THRESHOLDS
             .step_by(5)
             .map(|t| t as f32 / 100.0)
-            .max_by(|&a, &b| {
-                let lower = |t| {
-                    let (p, r) = groups_at(t);
-                    p.min(r)
-                };
-                lower(a).total_cmp(&lower(b))
-            })
+            .map(|t| (t, groups_at(t)))
+            .collect();
+        let lower = |(p, r): (f64, f64)| p.min(r);
+        let best = tried
+            .iter()
+            .copied()
+            .max_by(|a, b| lower(a.1).total_cmp(&lower(b.1)))
             .expect("thresholds to try");
-        for (threshold, note) in [(0.3, ""), (best, ", its best")] {
-            let (precision, recall) = groups_at(threshold);
+        let p5 = precision_at_5(set, Scope::All, &|i| baseline.ranked(set, i));
+        let hit3 = hit_at_3(set, Scope::All, &|i| baseline.solutions_ranked(set, i));
+        for (threshold, note, (precision, recall)) in
+            [(0.3, "", groups_at(0.3)), (best.0, ", its best", best.1)]
+        {
             let f = Figures {
-                p5: precision_at_5(set, Scope::All, &|i| baseline.ranked(set, i)),
+                p5,
                 precision,
                 recall,
-                hit3: hit_at_3(set, Scope::All, &|i| baseline.solutions_ranked(set, i)),
+                hit3,
             };
             let label = format!("{name} (groups at {threshold:.2}{note})");
             row(&label, &f);
