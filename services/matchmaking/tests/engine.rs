@@ -1,6 +1,8 @@
 //! The engine on a small realistic set: paraphrased needs find each other, look-alikes
 //! do not, groups form across organisations, and every match says why.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, SolutionInfo, Thesaurus, Weights};
 use uuid::Uuid;
@@ -555,6 +557,57 @@ fn needs_in_other_words_match_by_their_meaning() {
     let groups = e.groups();
     assert_eq!(groups.len(), 1, "{groups:#?}");
     assert_eq!(groups[0].why.meaning, Some(1.0));
+}
+
+/// After a write that changes no text, the embeddings given again are not prepared
+/// again; a need embedded anew since counts with its new embedding, as in an engine
+/// built anew.
+#[test]
+fn a_rebuild_prepares_again_only_the_embeddings_that_changed() {
+    let unit = |v: [f32; 2]| -> std::sync::Arc<[f32]> { v.to_vec().into() };
+    // Need 1 unrelated in meaning to every other need.
+    let mut embeddings: HashMap<Uuid, std::sync::Arc<[f32]>> = (1..=9)
+        .map(|n| {
+            (
+                Uuid::from_u128(n),
+                unit(if n == 1 { [1.0, 0.0] } else { [0.0, 1.0] }),
+            )
+        })
+        .collect();
+    let before = engine().with_embeddings(&embeddings);
+    let rebuilt = |embeddings: &HashMap<Uuid, std::sync::Arc<[f32]>>| {
+        let needs = before.needs().to_vec();
+        let thesaurus = Thesaurus::default();
+        Engine::updated(
+            &before,
+            Weights::default(),
+            &thesaurus,
+            needs,
+            solutions(),
+            orgs(),
+        )
+        .with_embeddings_since(Some(&before), embeddings)
+    };
+    assert!(rebuilt(&embeddings).shares_meaning_with(&before));
+
+    // Need 3's text was embedded anew: it now means what need 1 means.
+    embeddings.insert(Uuid::from_u128(3), unit([1.0, 0.0]));
+    let after = rebuilt(&embeddings);
+    let anew = engine().with_embeddings(&embeddings);
+    assert!(after.shares_texts_with(&before) && !after.shares_meaning_with(&before));
+    for need in anew.needs() {
+        assert_eq!(after.matches(need.id, 10), anew.matches(need.id, 10));
+    }
+    let meaning_of_3 = |e: &Engine| {
+        let found = e.matches(Uuid::from_u128(1), 10);
+        found
+            .iter()
+            .find(|m| m.id == Uuid::from_u128(3))
+            .and_then(|m| m.why.meaning)
+    };
+    assert_eq!(meaning_of_3(&before), Some(0.0));
+    assert_eq!(meaning_of_3(&after), Some(1.0));
+    assert_eq!(after.groups(), anew.groups());
 }
 
 /// A need without an embedding (not made yet) is compared by its words alone, and says

@@ -98,15 +98,20 @@ async fn build(
             }
             None => Engine::with_thesaurus(weights, &thesaurus, needs, solutions, orgs),
         };
-        let reused = previous.is_some_and(|p| engine.shares_texts_with(&p));
+        let engine = engine.with_embeddings_since(previous.as_deref(), &embeddings);
+        let reused = previous
+            .as_ref()
+            .is_some_and(|p| engine.shares_texts_with(p));
+        let meaning_reused = previous.is_some_and(|p| engine.shares_meaning_with(&p));
         let ms = started.elapsed().as_millis();
         tracing::debug!(
             needs = engine.needs().len(),
             ms,
             reused,
+            meaning_reused,
             "matchmaking: prepared"
         );
-        engine.with_embeddings(&embeddings).read_at(read_at)
+        engine.read_at(read_at)
     })
     .await?;
     Ok((engine, pending))

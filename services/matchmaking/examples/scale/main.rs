@@ -363,7 +363,8 @@ fn prepare_again(
     let started = Instant::now();
     let mut again = Engine::updated(engine, Weights::default(), thesaurus, needs, vec![], orgs());
     if let Some(embeddings) = meaning {
-        again = again.with_embeddings(embeddings);
+        again = again.with_embeddings_since(Some(engine), embeddings);
+        assert!(again.shares_meaning_with(engine));
     }
     assert!(again.shares_texts_with(engine));
     started.elapsed().as_secs_f64()
