@@ -136,7 +136,7 @@ impl Engine {
 
     /// The batch behind [`Engine::best_matches_of_all`]: when `shared`, a class at least
     /// [`LEADER_SIMILARITY`] similar to its run's leader re-scores the leader's
-    /// candidates, and the others find theirs following a recent leader where that reads
+    /// candidates, and the others find theirs following the leader where that reads
     /// fewer postings (see [`crate::index::TextIndex::ranked_in_run`]); else every class
     /// finds its own, as a search for one need does.
     fn batch(&self, shared: bool) -> Vec<Vec<(usize, f32)>> {

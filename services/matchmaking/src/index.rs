@@ -26,7 +26,7 @@
 //!   scoring every need.
 //!
 //! In the batch behind the groups, a class of a run of look-alikes may start from the
-//! candidates of one of the run's recent leaders and read only the postings of the terms their queries do not
+//! run leader's candidates and read only the postings of the terms their queries do not
 //! share ([`TextIndex::ranked_in_run`], module `following`).
 
 use std::collections::HashMap;
@@ -364,9 +364,8 @@ pub struct Scratch {
     reached: Vec<u32>,
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
-    /// The batch's current run leaders, the one followed last last (see
-    /// [`TextIndex::ranked_in_run`]).
-    leads: Vec<Lead>,
+    /// The batch's current run leader, if any (see [`TextIndex::ranked_in_run`]).
+    lead: Option<Lead>,
 }
 
 /// Which class each text belongs to: (class of each text, first text of each class).
@@ -631,7 +630,7 @@ impl TextIndex {
             reached: vec![0; if pruned { 2 * n + 1 } else { 0 }],
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
-            leads: Vec::new(),
+            lead: None,
         }
     }
 

@@ -491,32 +491,6 @@ pub(crate) mod tests {
         assert_eq!(after_run, e.index.ranked(7, share, &mut alone).all());
     }
 
-    /// A class follows the recent leader it differs least from, not only the last: after
-    /// a look-alike of another subject leads, a class of the first subject still
-    /// follows that subject's leader.
-    #[test]
-    fn a_class_follows_the_leader_before_last_when_it_is_nearer() {
-        let e = look_alikes(3000, true);
-        let share = e.weights().ngram_share;
-        let mut s = e.index.scratch();
-        // Needs 0 and 3 are of the first subject, need 1 of the second.
-        let [x1, y, x2] = [0, 1, 3].map(|i| e.index.class_of[i]);
-        assert!(
-            e.index.ranked_in_run(x1, share, &mut s).bounds,
-            "the first leads"
-        );
-        assert!(
-            e.index.ranked_in_run(y, share, &mut s).bounds,
-            "another subject leads"
-        );
-        let x2_in_run = e.index.ranked_in_run(x2, share, &mut s);
-        assert!(
-            !x2_in_run.bounds,
-            "follows the first, though it led before last"
-        );
-        e.index.end_run(&mut s);
-    }
-
     /// The approximate candidate stage adds up only some of the products two texts
     /// share, so its figure never exceeds the exact similarity: a bound that gives full
     /// text support can stand in for it.

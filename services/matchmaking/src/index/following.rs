@@ -1,10 +1,8 @@
-//! Candidates for a run of look-alike classes in the batch: a class starts from the
-//! candidates of one of the run's last leaders when that reads fewer postings than its
-//! own search.
+//! Candidates for a run of look-alike classes in the batch: a class starts from its run
+//! leader's candidates when that reads fewer postings than its own search.
 //!
 //! Consecutive classes of a run mostly share a title, so most of the postings a class
-//! would read were read for a recent leader already. A follower takes the leader whose
-//! difference from its query reads least ([`LEADERS`] are kept), and takes the leader's
+//! would read were read for its leader already. A follower takes the leader's
 //! candidates with their approximate similarities (those not surely too light to be
 //! among its best), adds the products of its admitting terms the leader did not admit
 //! (and of its lighter terms the leader did not look up), and takes away those of the
@@ -20,14 +18,6 @@ use super::{
     KEEP_CLASSES, MAX_CANDIDATES, Postings, Ranked, Read, Scratch, TextIndex, add_products,
     add_terms, from_rank_key, rank_key, reached_keys, without_surely_lighter,
 };
-
-/// The run's leaders a class may follow: the most recent ones, the one followed last
-/// kept longest. Look-alikes of one title differ in their other sentences, and a class
-/// often shares more of them with the leader before last than with the last: at
-/// realistic 100,000, with three leaders instead of one, a quarter of the classes lead
-/// where over a third did, the batch's candidate stage read a fifth fewer postings, and
-/// all groups took a tenth fewer CPU samples (`perf`, in pairs); four saved no more.
-const LEADERS: usize = 3;
 
 /// A class's query: its heaviest words and n-grams (index 0 and 1), heaviest first,
 /// split into those that admit new classes (each with how much of its list it reads)
@@ -123,14 +113,6 @@ impl Difference {
             removed: [0, 1].map(|k| picked(&lead.admitting[k], |r| !own(k, r))),
         }
     }
-
-    /// How many posting entries following with this difference reads to admit and take
-    /// away classes.
-    fn reads(&self, postings: [&Postings; 2]) -> usize {
-        (0..2)
-            .map(|k| entries(postings[k], &self.added[k]) + entries(postings[k], &self.removed[k]))
-            .sum()
-    }
 }
 
 /// How many posting entries the admitting `terms` read.
@@ -140,9 +122,8 @@ fn entries(postings: &Postings, terms: &[(Read, f32)]) -> usize {
 
 impl TextIndex {
     /// [`TextIndex::ranked`] for the batch's runs of look-alikes: a class follows the
-    /// recent leader whose difference reads fewest postings, when that is fewer than its
-    /// own search reads (see the module), else it leads. [`TextIndex::end_run`] forgets
-    /// the leaders after the run.
+    /// run's leader when that reads fewer postings (see the module), else it leads.
+    /// [`TextIndex::end_run`] forgets the leader after the run.
     pub fn ranked_in_run(&self, c: u32, share: f32, s: &mut Scratch) -> Ranked {
         let Some((words, grams)) = &self.pruned else {
             return self.ranked(c, share, s);
@@ -150,31 +131,25 @@ impl TextIndex {
         let postings = [words, grams];
         let scales = [1.0 - share, share];
         let query = self.query(c, postings);
-        let lead_reads = entries(words, query.admitting(0)) + entries(grams, query.admitting(1));
-        let nearest = s
-            .leads
-            .iter()
-            .enumerate()
-            .map(|(i, lead)| {
-                let diff = Difference::new(&query, lead);
-                (diff.reads(postings), i, diff)
-            })
-            .min_by_key(|&(reads, i, _)| (reads, std::cmp::Reverse(i)));
-        if let Some((follow_reads, i, diff)) = nearest
-            && follow_reads < lead_reads
-        {
-            // The leader followed last is kept longest.
-            let lead = s.leads.remove(i);
-            let ranked = self.follow(c, &lead, &diff, postings, scales, s);
-            s.leads.push(lead);
-            return ranked;
+        if let Some(lead) = s.lead.take() {
+            let diff = Difference::new(&query, &lead);
+            let read = |k: usize| entries(postings[k], &diff.added[k]);
+            let taken = |k: usize| entries(postings[k], &diff.removed[k]);
+            let follow_reads = read(0) + read(1) + taken(0) + taken(1);
+            let lead_reads =
+                entries(words, query.admitting(0)) + entries(grams, query.admitting(1));
+            if follow_reads < lead_reads {
+                let ranked = self.follow(c, &lead, &diff, postings, scales, s);
+                s.lead = Some(lead);
+                return ranked;
+            }
         }
         self.lead(c, &query, postings, scales, s)
     }
 
-    /// Forgets the run's leaders, so that the next run starts with one of its own.
+    /// Forgets the run's leader, so that the next run starts with one of its own.
     pub fn end_run(&self, s: &mut Scratch) {
-        s.leads.clear();
+        s.lead = None;
     }
 
     /// Accumulates class `c`'s own candidates and keeps them as the run's leader.
@@ -200,10 +175,7 @@ impl TextIndex {
             terms.sort_unstable();
             terms
         };
-        if s.leads.len() == LEADERS {
-            s.leads.remove(0);
-        }
-        s.leads.push(Lead {
+        s.lead = Some(Lead {
             admitting: [sorted(0), sorted(1)],
             looked_up: [looked_up(0), looked_up(1)],
             kept: kept.clone(),
