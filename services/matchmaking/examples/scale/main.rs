@@ -9,7 +9,9 @@
 //! gives every need a synthetic sentence embedding made from the labelled needs' real
 //! ones (see `meaning.rs`; with `--realistic` or `--families`); `--texts=N` prints the
 //! first N needs instead of measuring; `--repeat=N`
-//! forms all groups N times and reports the fastest and the median; `--full-recall`
+//! forms all groups N times and reports the fastest and the median (and, beside them,
+//! the CPU seconds the median run used and the seconds the hypervisor took from the
+//! machine meanwhile); `--full-recall`
 //! also measures the batch's recall over every need against the batch without shared
 //! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
 //! default).
@@ -370,23 +372,55 @@ fn prepare_again(
     started.elapsed().as_secs_f64()
 }
 
+/// Seconds of CPU this process has used (user and system), and seconds the hypervisor
+/// has taken from this machine's CPUs (`steal`), from /proc (Linux): wall times on a
+/// shared 2-core machine vary by a quarter between runs of one build, and these say how
+/// much of that is the work and how much the neighbours. The kernel counts both in
+/// USER_HZ, 100 a second on Linux.
+fn cpu_and_stolen() -> (f64, f64) {
+    let ticks = |text: &str, first: usize, count: usize| -> f64 {
+        text.split_whitespace()
+            .skip(first)
+            .take(count)
+            .filter_map(|t| t.parse::<f64>().ok())
+            .sum::<f64>()
+            / 100.0
+    };
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command name (in parentheses): state is the first field, utime and
+    // stime the 12th and 13th.
+    let after_name = own.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let all = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu = all.lines().next().unwrap_or_default();
+    // "cpu user nice system idle iowait irq softirq steal ...".
+    (ticks(after_name, 11, 2), ticks(cpu, 8, 1))
+}
+
 /// Forms every group `repeats` times: the groups, and the time taken (the fastest and
-/// the median when repeated).
-fn time_groups(engine: &Engine, repeats: usize) -> (Vec<samverkan_matchmaking::Group>, String) {
+/// the median when repeated), and the CPU seconds and stolen seconds of the median run.
+fn time_groups(
+    engine: &Engine,
+    repeats: usize,
+) -> (Vec<samverkan_matchmaking::Group>, String, String) {
     let mut runs = Vec::new();
     let mut groups = Vec::new();
     for _ in 0..repeats {
+        let (cpu, stolen) = cpu_and_stolen();
         let t = Instant::now();
         groups = engine.groups();
-        runs.push(t.elapsed().as_secs_f64());
+        let wall = t.elapsed().as_secs_f64();
+        let (cpu_after, stolen_after) = cpu_and_stolen();
+        runs.push((wall, cpu_after - cpu, stolen_after - stolen));
     }
-    runs.sort_by(f64::total_cmp);
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (fastest, median) = (runs[0], runs[runs.len() / 2]);
     let time = if repeats > 1 {
-        format!("{:.1} / {:.1}", runs[0], runs[runs.len() / 2])
+        format!("{:.1} / {:.1}", fastest.0, median.0)
     } else {
-        format!("{:.1}", runs[0])
+        format!("{:.1}", fastest.0)
     };
-    (groups, time)
+    let cpu = format!("{:.1} / {:.1}", median.1, median.2);
+    (groups, time, cpu)
 }
 
 /// The batch's recall@10 over every need, against the batch in which every class finds
@@ -490,9 +524,9 @@ fn main() {
         "all groups s".to_string()
     };
     println!(
-        "| needs | prepare s | again, no text changed s | match one need ms (p50 / max of {samples}) | {grouping_header} | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
+        "| needs | prepare s | again, no text changed s | match one need ms (p50 / max of {samples}) | {grouping_header} | its CPU / stolen s | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let generated = generate(n);
         let meaning = meaning.then(|| {
@@ -538,7 +572,7 @@ fn main() {
                 .min(exact.len());
         }
         times.sort_by(f64::total_cmp);
-        let (groups, grouping) = time_groups(&engine, repeats);
+        let (groups, grouping, cpu) = time_groups(&engine, repeats);
         // The batch behind the groups, against the same brute force.
         let batch = engine.best_matches_of_all();
         let (mut batch_hits, mut batch_total) = (0, 0);
@@ -554,7 +588,7 @@ fn main() {
             full_batch_recall(&engine, &batch);
         }
         println!(
-            "| {n} | {prepare:.2} | {again:.2} | {:.2} / {:.2} | {grouping} | {} | {:.3} | {:.3} | {:.0} |",
+            "| {n} | {prepare:.2} | {again:.2} | {:.2} / {:.2} | {grouping} | {cpu} | {} | {:.3} | {:.3} | {:.0} |",
             times[times.len() / 2],
             times[times.len() - 1],
             groups.len(),
