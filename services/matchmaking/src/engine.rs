@@ -281,6 +281,39 @@ impl Engine {
         self.read_at
     }
 
+    /// Takes `other`'s groups as this engine's, when `other` has formed them and was built
+    /// from the very same registry (needs, solutions, organisations, embeddings and
+    /// weights): the service rebuilds every 30 seconds and after every write, most of
+    /// which (a strategy, a procurement, a reading with nothing new) change nothing the
+    /// groups are made of, and forming them takes 15-20 s of both cores at 100,000
+    /// needs. Says whether this engine's groups are formed now.
+    pub fn adopt_groups_of(&self, other: &Engine) -> bool {
+        if let Some(groups) = other.groups.get()
+            && self.groups.get().is_none()
+            && self.has_the_inputs_of(other)
+        {
+            // Another thread may have formed them meanwhile: the same groups either way.
+            let _ = self.groups.set(groups.clone());
+        }
+        self.groups.get().is_some()
+    }
+
+    /// Whether this engine was built from the same needs, solutions, organisations,
+    /// embeddings and weights as `other`, so that it forms the same groups.
+    fn has_the_inputs_of(&self, other: &Engine) -> bool {
+        let same_meaning = match (&self.meaning, &other.meaning) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.shares_texts_with(other)
+            && same_meaning
+            && self.weights == other.weights
+            && self.needs == other.needs
+            && self.solutions == other.solutions
+            && self.orgs == other.orgs
+    }
+
     /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:
     /// readers of one snapshot share one computation.
     pub fn cached_groups(&self) -> &[crate::groups::Group] {

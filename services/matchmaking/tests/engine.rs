@@ -610,6 +610,42 @@ fn a_rebuild_prepares_again_only_the_embeddings_that_changed() {
     assert_eq!(after.groups(), anew.groups());
 }
 
+/// A rebuild from the same registry takes the groups already formed; one where anything
+/// the groups are made of changed (a budget, the weights) forms its own.
+#[test]
+fn a_rebuild_from_the_same_registry_keeps_the_groups() {
+    let before = engine();
+    let rebuilt = |needs: Vec<NeedInfo>, weights: Weights| {
+        Engine::updated(
+            &before,
+            weights,
+            &Thesaurus::default(),
+            needs,
+            solutions(),
+            orgs(),
+        )
+    };
+    let same = rebuilt(before.needs().to_vec(), Weights::default());
+    assert!(!same.adopt_groups_of(&before), "none formed yet to take");
+    let formed = before.cached_groups().to_vec();
+    assert!(same.adopt_groups_of(&before));
+    assert_eq!(same.cached_groups(), formed.as_slice());
+
+    let mut needs = before.needs().to_vec();
+    needs[1].budget_max_sek = Some(9_000_000);
+    let budget = rebuilt(needs, Weights::default());
+    assert!(!budget.adopt_groups_of(&before));
+    let with_budget = budget.cached_groups();
+    assert_ne!(with_budget, formed.as_slice(), "the combined budget moved");
+
+    let weights = Weights {
+        group_threshold: 0.9,
+        ..Weights::default()
+    };
+    let reweighted = rebuilt(before.needs().to_vec(), weights);
+    assert!(!reweighted.adopt_groups_of(&before));
+}
+
 /// A need without an embedding (not made yet) is compared by its words alone, and says
 /// so: no meaning in its explanation.
 #[test]

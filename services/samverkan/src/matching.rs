@@ -233,10 +233,19 @@ async fn read_registry(store: &Store) -> anyhow::Result<Registry> {
     })
 }
 
-/// Forms `engine`'s groups on a blocking thread (CPU work, minutes at 100,000 needs).
-async fn form_groups(engine: Arc<Engine>) -> anyhow::Result<Arc<Engine>> {
+/// Forms `engine`'s groups on a blocking thread (CPU work, 15-20 s at 100,000 needs), or
+/// takes those of `grouped` when it was built from the same registry (a rebuild after a
+/// write that changed nothing the groups are made of, or the periodic one).
+async fn form_groups(
+    engine: Arc<Engine>,
+    grouped: Option<Arc<Engine>>,
+) -> anyhow::Result<Arc<Engine>> {
     Ok(tokio::task::spawn_blocking(move || {
-        engine.cached_groups();
+        if grouped.is_some_and(|g| engine.adopt_groups_of(&g)) {
+            tracing::debug!("matchmaking: registry unchanged, groups kept");
+        } else {
+            engine.cached_groups();
+        }
         engine
     })
     .await?)
@@ -269,7 +278,7 @@ pub async fn start(
     let snapshot = Arc::new(Snapshot::default());
     let seen = store.write_generation();
     let (first, pending) = prepare(&store, &settings, None).await?;
-    let first = form_groups(Arc::new(first)).await?;
+    let first = form_groups(Arc::new(first), None).await?;
     snapshot.set(first.clone());
     snapshot.set_grouped(first.clone());
     let (engines, latest) = tokio::sync::watch::channel(first);
@@ -410,7 +419,7 @@ async fn group_latest(
 ) {
     while latest.changed().await.is_ok() {
         let engine = latest.borrow_and_update().clone();
-        match form_groups(engine).await {
+        match form_groups(engine, Some(snapshot.grouped())).await {
             Ok(engine) => snapshot.set_grouped(engine),
             Err(e) => tracing::warn!(error = %e, "forming match groups failed"),
         }
