@@ -263,10 +263,7 @@ impl Engine {
     /// Whether this engine compares by the very embeddings `other` prepared (see
     /// [`Engine::with_embeddings_since`]).
     pub fn shares_meaning_with(&self, other: &Engine) -> bool {
-        match (&self.meaning, &other.meaning) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
+        self.meaning.is_some() && meaning::same(&self.meaning, &other.meaning)
     }
 
     /// This engine, noting that its needs and solutions were read from the registry at
@@ -301,13 +298,8 @@ impl Engine {
     /// Whether this engine was built from the same needs, solutions, organisations,
     /// embeddings and weights as `other`, so that it forms the same groups.
     fn has_the_inputs_of(&self, other: &Engine) -> bool {
-        let same_meaning = match (&self.meaning, &other.meaning) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
         self.shares_texts_with(other)
-            && same_meaning
+            && meaning::same(&self.meaning, &other.meaning)
             && self.weights == other.weights
             && self.needs == other.needs
             && self.solutions == other.solutions

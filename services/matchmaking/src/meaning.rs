@@ -127,9 +127,10 @@ impl ClassEmbeddings {
     }
 }
 
-/// Whether two classes were given the very same embedding (or both none): kept
-/// embeddings are shared, never changed in place, so the same one is the same value.
-fn same(a: &Option<Arc<[f32]>>, b: &Option<Arc<[f32]>>) -> bool {
+/// Whether `a` and `b` are the very same shared value, or both none: what is shared
+/// (a kept embedding, a snapshot's codes) is never changed in place, so the same one is
+/// the same value, and telling so costs no comparison of its contents.
+pub(crate) fn same<T: ?Sized>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
         (None, None) => true,
