@@ -605,10 +605,11 @@ impl TextIndex {
         } else {
             classes
         };
+        // The two postings are independent: made side by side.
         let pruned = (classes > EXACT_UP_TO).then(|| {
-            (
-                Postings::pruned(&words, classes, KEEP_WORDS),
-                Postings::pruned(&grams, classes, KEEP_GRAMS),
+            rayon::join(
+                || Postings::pruned(&words, classes, KEEP_WORDS),
+                || Postings::pruned(&grams, classes, KEEP_GRAMS),
             )
         });
         Self {

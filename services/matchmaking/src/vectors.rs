@@ -291,10 +291,34 @@ pub struct Built {
 const CHUNK: usize = 1024;
 
 /// Vectors of `texts` (title, body), each standing for `counts[d]` identical documents
-/// in the frequencies (a missing count is 1).
+/// in the frequencies (a missing count is 1). The stemmed words and the n-grams are
+/// independent analyses, made side by side: at realistic 100,000 they took 2.3 s and
+/// 3.5 s one after the other, most of a rebuild after a text changed.
 pub fn build(texts: &[(&str, &str)], counts: &[u32]) -> Built {
-    let count = |d: usize| counts.get(d).copied().unwrap_or(1);
-    // Words: mark every stem used as a whole word, then count terms with the parts.
+    let ((words, stems, surface), grams) = rayon::join(
+        || word_vectors(texts, counts),
+        || gram_vectors(texts, counts),
+    );
+    Built {
+        words,
+        grams,
+        stems,
+        surface,
+    }
+}
+
+/// How many documents text `d` stands for (see [`build`]).
+fn count(counts: &[u32], d: usize) -> u32 {
+    counts.get(d).copied().unwrap_or(1)
+}
+
+/// The stemmed-word vectors of `texts` (see [`build`]), with each word id's stem and
+/// each stem's surface form.
+fn word_vectors(
+    texts: &[(&str, &str)],
+    counts: &[u32],
+) -> (Vectors, Vec<String>, HashMap<String, String>) {
+    // Mark every stem used as a whole word, then count terms with the parts.
     let mut stems = Stems {
         analyzer: analysis::stemmed(),
         ids: HashMap::new(),
@@ -312,11 +336,15 @@ pub fn build(texts: &[(&str, &str)], counts: &[u32]) -> Built {
     let mut terms = Vec::new();
     for (d, (title, text)) in texts.iter().enumerate() {
         stem_terms(&mut stems, title, text, &mut terms);
-        builder.push(terms.iter().copied(), count(d));
+        builder.push(terms.iter().copied(), count(counts, d));
     }
-    let word_vectors = builder.finish(stems.stems.len());
-    drop(stems.cache);
-    // N-grams: ids by first appearance, a text's grams taken in key order.
+    let vectors = builder.finish(stems.stems.len());
+    (vectors, stems.stems, stems.surface)
+}
+
+/// The character n-gram vectors of `texts` (see [`build`]): ids by first appearance, a
+/// text's grams taken in key order.
+fn gram_vectors(texts: &[(&str, &str)], counts: &[u32]) -> Vectors {
     let mut ids: FxMap<u128, u32> = FxMap::default();
     let mut builder = Builder::new();
     for (c, chunk) in texts.chunks(CHUNK).enumerate() {
@@ -326,17 +354,12 @@ pub fn build(texts: &[(&str, &str)], counts: &[u32]) -> Built {
                 let next = ids.len() as u32;
                 (*ids.entry(key).or_insert(next), tf)
             });
-            builder.push(doc, count(c * CHUNK + k));
+            builder.push(doc, count(counts, c * CHUNK + k));
         }
     }
     let gram_terms = ids.len();
     drop(ids);
-    Built {
-        words: word_vectors,
-        grams: builder.finish(gram_terms),
-        stems: stems.stems,
-        surface: stems.surface,
-    }
+    builder.finish(gram_terms)
 }
 
 /// Cosine of two normalised sparse vectors sorted by term id: the sum, in term order, of
