@@ -50,10 +50,16 @@ pub struct SolutionInfo {
 }
 
 impl SolutionInfo {
+    /// The organisations that hold this solution: its owner, then its adopters (those
+    /// that stopped are left out when the engine is fed).
+    pub fn holders(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.org.as_str()).chain(self.adopters.iter().map(String::as_str))
+    }
+
     /// Whether organisation `org` owns this solution or already runs it: either way it
     /// is no new idea to that organisation's needs.
     pub fn is_held_by(&self, org: &str) -> bool {
-        self.org == org || self.adopters.iter().any(|a| a == org)
+        self.holders().any(|h| h == org)
     }
 }
 

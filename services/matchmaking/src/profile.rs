@@ -97,8 +97,8 @@ impl Affinity {
         let mut shared = vec![0u32; orgs * orgs];
         let mut held = vec![Vec::new(); orgs];
         for (k, solution) in solutions.iter().enumerate() {
-            let mut holders: Vec<usize> = std::iter::once(&solution.org)
-                .chain(&solution.adopters)
+            let mut holders: Vec<usize> = solution
+                .holders()
                 .filter_map(|org| org_ids.0.get(org).map(|&id| id as usize))
                 .collect();
             holders.sort_unstable();

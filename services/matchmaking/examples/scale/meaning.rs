@@ -24,7 +24,7 @@ use std::sync::Arc;
 use samverkan_matchmaking::NeedInfo;
 use uuid::Uuid;
 
-use crate::embeddings_file;
+use crate::{Mix, embeddings_file};
 
 /// The labelled needs a generated text is made of, by index in the labelled set, with
 /// the share of the embedding each gives.
@@ -99,18 +99,12 @@ fn unit_length(v: Vec<f32>) -> Vec<f32> {
     v.into_iter().map(|x| x / norm).collect()
 }
 
-/// A unit vector of `dim` numbers from `seed` (splitmix64: deterministic, no two seeds
-/// alike).
+/// A unit vector of `dim` numbers from `seed` (the generators' [`Mix`], started apart
+/// for every seed).
 fn direction(seed: u64, dim: usize) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+    let mut rng = Mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1));
     let v: Vec<f32> = (0..dim)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        })
+        .map(|_| (rng.next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
         .collect();
     unit_length(v)
 }
