@@ -52,6 +52,16 @@ pub struct Match {
     pub why: Explanation,
 }
 
+/// How an engine took the groups of the one before it ([`Engine::adopt_groups_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adopted {
+    /// The registry was the same: the groups as they were.
+    Unchanged,
+    /// This many needs changed only their budget or visibility: the groups as they
+    /// were, their combined budgets summed anew.
+    BudgetsOrVisibility(usize),
+}
+
 /// The analysis of the needs' and solutions' texts: what an engine can reuse from the one
 /// before it when only other facts changed.
 struct Texts {
@@ -279,29 +289,45 @@ impl Engine {
     }
 
     /// Takes `other`'s groups as this engine's, when `other` has formed them and was built
-    /// from the very same registry (needs, solutions, organisations, embeddings and
-    /// weights): the service rebuilds every 30 seconds and after every write, most of
-    /// which (a strategy, a procurement, a reading with nothing new) change nothing the
-    /// groups are made of, and forming them takes 15-20 s of both cores at 100,000
-    /// needs. Says whether this engine's groups are formed now.
-    pub fn adopt_groups_of(&self, other: &Engine) -> bool {
-        if let Some(groups) = other.groups.get()
-            && self.groups.get().is_none()
-            && self.has_the_inputs_of(other)
-        {
-            // Another thread may have formed them meanwhile: the same groups either way.
-            let _ = self.groups.set(groups.clone());
+    /// from the same registry (solutions, organisations, embeddings and weights, and
+    /// needs alike but for their budgets and visibility): the service rebuilds every 30
+    /// seconds and after every write, most of which (a strategy, a procurement, a new
+    /// budget, a reading with nothing new) change nothing the groups are made of, and
+    /// forming them takes 15-20 s of both cores at 100,000 needs. Where budgets changed,
+    /// each group's combined budget is summed anew. `None` when this engine must form its
+    /// own (or formed them already).
+    pub fn adopt_groups_of(&self, other: &Engine) -> Option<Adopted> {
+        let groups = other.groups.get()?;
+        if self.groups.get().is_some() || !self.has_the_inputs_of(other) {
+            return None;
         }
-        self.groups.get().is_some()
+        let changed = (self.needs.iter().zip(&other.needs))
+            .filter(|(mine, theirs)| mine != theirs)
+            .count();
+        let adopted = if changed == 0 {
+            groups.clone()
+        } else {
+            groups.iter().map(|g| self.with_budgets(g)).collect()
+        };
+        // Another thread may have formed them meanwhile: the same groups either way.
+        let _ = self.groups.set(adopted);
+        Some(if changed == 0 {
+            Adopted::Unchanged
+        } else {
+            Adopted::BudgetsOrVisibility(changed)
+        })
     }
 
-    /// Whether this engine was built from the same needs, solutions, organisations,
-    /// embeddings and weights as `other`, so that it forms the same groups.
+    /// Whether this engine was built from the same solutions, organisations, embeddings
+    /// and weights as `other`, and needs alike but for budgets and visibility
+    /// ([`NeedInfo::matches_alike`]), so that it forms the same groups but for their
+    /// budgets.
     fn has_the_inputs_of(&self, other: &Engine) -> bool {
         self.shares_texts_with(other)
             && meaning::same(&self.meaning, &other.meaning)
             && self.weights == other.weights
-            && self.needs == other.needs
+            && self.needs.len() == other.needs.len()
+            && (self.needs.iter().zip(&other.needs)).all(|(a, b)| a.matches_alike(b))
             && self.solutions == other.solutions
             && self.orgs == other.orgs
     }

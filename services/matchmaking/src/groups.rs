@@ -308,6 +308,19 @@ impl Engine {
         }))
     }
 
+    /// Group `g`, formed by an engine whose needs differed from this one's only in
+    /// budgets and visibility, with its members' budgets as this engine has them.
+    pub(crate) fn with_budgets(&self, g: &Group) -> Group {
+        let needs: Vec<&NeedInfo> = (g.members.iter())
+            .filter_map(|&id| self.index_of(id).map(|i| &self.needs()[i]))
+            .collect();
+        let (_, combined_budget_sek, _) = summarise(&needs);
+        Group {
+            combined_budget_sek,
+            ..g.clone()
+        }
+    }
+
     /// An organisation of the group that owns or uses a solution matching its needs, else
     /// the most populous.
     fn lead(&self, orgs: &[String], needs: &[Uuid]) -> String {

@@ -20,7 +20,7 @@ pub mod thesaurus;
 mod vectors;
 pub mod weights;
 
-pub use engine::{Engine, Explanation, Match};
+pub use engine::{Adopted, Engine, Explanation, Match};
 pub use groups::Group;
 pub use model::{NeedInfo, OrgInfo, SolutionInfo};
 pub use snapshot::{Live, Snapshot};

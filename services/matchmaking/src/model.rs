@@ -30,6 +30,37 @@ pub struct NeedInfo {
     pub public: bool,
 }
 
+impl NeedInfo {
+    /// Whether `other` is this need with at most its budget and visibility changed:
+    /// nothing a match or a group's membership is made of. Groups formed with one are
+    /// the groups of the other, with the combined budget summed anew.
+    pub fn matches_alike(&self, other: &NeedInfo) -> bool {
+        // Spelled out field by field, so that a field added later must be placed here.
+        let NeedInfo {
+            id,
+            org,
+            title,
+            text,
+            activity_area,
+            topics,
+            needed_from,
+            needed_by,
+            budget_max_sek: _,
+            collaboration_level,
+            public: _,
+        } = self;
+        *id == other.id
+            && *org == other.org
+            && *title == other.title
+            && *text == other.text
+            && *activity_area == other.activity_area
+            && *topics == other.topics
+            && *needed_from == other.needed_from
+            && *needed_by == other.needed_by
+            && *collaboration_level == other.collaboration_level
+    }
+}
+
 /// A reusable solution as the engine sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolutionInfo {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use samverkan_matchmaking::{Engine, NeedInfo, OrgInfo, SolutionInfo, Thesaurus, Weights};
+use samverkan_matchmaking::{Adopted, Engine, NeedInfo, OrgInfo, SolutionInfo, Thesaurus, Weights};
 use uuid::Uuid;
 
 fn need(
@@ -610,10 +610,12 @@ fn a_rebuild_prepares_again_only_the_embeddings_that_changed() {
     assert_eq!(after.groups(), anew.groups());
 }
 
-/// A rebuild from the same registry takes the groups already formed; one where anything
-/// the groups are made of changed (a budget, the weights) forms its own.
+/// A rebuild from the same registry takes the groups already formed, and so does one
+/// where needs changed only their budget or visibility, with the combined budgets summed
+/// anew: the groups an engine built anew forms. One where anything a match is made of
+/// changed (a date, the weights) forms its own.
 #[test]
-fn a_rebuild_from_the_same_registry_keeps_the_groups() {
+fn a_rebuild_keeps_the_groups_while_nothing_they_are_made_of_changed() {
     let before = engine();
     let rebuilt = |needs: Vec<NeedInfo>, weights: Weights| {
         Engine::updated(
@@ -626,24 +628,42 @@ fn a_rebuild_from_the_same_registry_keeps_the_groups() {
         )
     };
     let same = rebuilt(before.needs().to_vec(), Weights::default());
-    assert!(!same.adopt_groups_of(&before), "none formed yet to take");
+    assert_eq!(
+        same.adopt_groups_of(&before),
+        None,
+        "none formed yet to take"
+    );
     let formed = before.cached_groups().to_vec();
-    assert!(same.adopt_groups_of(&before));
+    assert_eq!(same.adopt_groups_of(&before), Some(Adopted::Unchanged));
     assert_eq!(same.cached_groups(), formed.as_slice());
 
     let mut needs = before.needs().to_vec();
     needs[1].budget_max_sek = Some(9_000_000);
-    let budget = rebuilt(needs, Weights::default());
-    assert!(!budget.adopt_groups_of(&before));
-    let with_budget = budget.cached_groups();
-    assert_ne!(with_budget, formed.as_slice(), "the combined budget moved");
+    needs[2].public = false;
+    let budgets = rebuilt(needs.clone(), Weights::default());
+    assert_eq!(
+        budgets.adopt_groups_of(&before),
+        Some(Adopted::BudgetsOrVisibility(2))
+    );
+    let anew = Engine::new(Weights::default(), needs, solutions(), orgs());
+    assert_eq!(budgets.cached_groups(), anew.groups().as_slice());
+    assert_ne!(
+        budgets.cached_groups(),
+        formed.as_slice(),
+        "the combined budget moved"
+    );
+
+    let mut needs = before.needs().to_vec();
+    needs[1].needed_by = NaiveDate::from_ymd_opt(2031, 1, 1);
+    let later = rebuilt(needs, Weights::default());
+    assert_eq!(later.adopt_groups_of(&before), None, "a date is a signal");
 
     let weights = Weights {
         group_threshold: 0.9,
         ..Weights::default()
     };
     let reweighted = rebuilt(before.needs().to_vec(), weights);
-    assert!(!reweighted.adopt_groups_of(&before));
+    assert_eq!(reweighted.adopt_groups_of(&before), None);
 }
 
 /// A need without an embedding (not made yet) is compared by its words alone, and says

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use samverkan_domain::Caller;
 use samverkan_domain::vocab::{CollaborationLevel, Maturity, NeedStatus, Visibility};
 use samverkan_matchmaking::{
-    Engine, Live, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Thesaurus, Weights,
+    Adopted, Engine, Live, NeedInfo, OrgInfo, Snapshot, SolutionInfo, Thesaurus, Weights,
 };
 use samverkan_store::repo::needs::NeedFilter;
 use samverkan_store::repo::solutions::SolutionFilter;
@@ -241,10 +241,19 @@ async fn form_groups(
     grouped: Option<Arc<Engine>>,
 ) -> anyhow::Result<Arc<Engine>> {
     Ok(tokio::task::spawn_blocking(move || {
-        if grouped.is_some_and(|g| engine.adopt_groups_of(&g)) {
-            tracing::debug!("matchmaking: registry unchanged, groups kept");
-        } else {
-            engine.cached_groups();
+        match grouped.and_then(|g| engine.adopt_groups_of(&g)) {
+            Some(Adopted::Unchanged) => {
+                tracing::debug!("matchmaking: registry unchanged, groups kept");
+            }
+            Some(Adopted::BudgetsOrVisibility(needs)) => {
+                tracing::debug!(
+                    needs,
+                    "matchmaking: only budgets or visibility changed, groups kept with budgets summed anew"
+                );
+            }
+            None => {
+                engine.cached_groups();
+            }
         }
         engine
     })

@@ -534,6 +534,48 @@ async fn a_change_of_dates_reaches_the_matches(backend: Backend) {
 
 on_both_backends!(a_change_of_dates_reaches_the_matches);
 
+/// The whole kronor of a group's combined budget ("1300000.00").
+fn combined_budget(group: &Value) -> u64 {
+    let sek = group["combined_budget_sek"].as_str().unwrap();
+    sek.split('.').next().unwrap().parse().unwrap()
+}
+
+/// A new budget reaches the coordinator's group: the same members, their budgets summed
+/// anew (the service keeps the groups it formed and sums the budgets again).
+async fn a_change_of_budget_reaches_the_groups(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let coordinator = app.token("region-skane", &[Role::Coordinator]);
+    let (_, b, horby) = lock_pair(&app).await;
+    let page = groups_of(&app, "", &coordinator, 1).await;
+    let before = page["items"][0].clone();
+    // Both needs ask for the fixture's budget: each is half the sum.
+    let each = combined_budget(&before) / 2;
+    assert!(each > 0, "{before}");
+
+    let mut cheaper = lock_variant(1);
+    cheaper["budget_max_sek"] = json!("250000");
+    let b_id = b.body["id"].as_str().unwrap();
+    let put = app
+        .put(
+            &format!("/api/v1/needs/{b_id}"),
+            Some(&horby),
+            &b.etag(),
+            &cheaper,
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let after = poll(&app, "/api/v1/match-groups", Some(&coordinator), |page| {
+        page["items"][0]["combined_budget_sek"] != before["combined_budget_sek"]
+    })
+    .await;
+    let group = &after["items"][0];
+    assert_eq!(combined_budget(group), each + 250_000, "{after}");
+    assert_eq!(group["members"], before["members"]);
+    assert_eq!(group["label"], before["label"]);
+}
+
+on_both_backends!(a_change_of_budget_reaches_the_groups);
+
 /// Between rebuilds, the service checks its snapshot against the open needs and their
 /// visibility, read in one query: withdrawn, deleted and other organisations' internal
 /// needs are told apart correctly on both databases.
