@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::groups::Formed;
 use crate::index::{self, TextIndex};
 use crate::meaning::{self, ClassEmbeddings};
 use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
@@ -60,6 +61,9 @@ pub enum Adopted {
     /// This many needs changed only their budget or visibility: the groups as they
     /// were, their combined budgets summed anew.
     BudgetsOrVisibility(usize),
+    /// This many needs changed other signals: the groups re-formed from the best
+    /// matches before, searched again where those needs could change them.
+    Regrouped(usize),
 }
 
 /// The analysis of the needs' and solutions' texts: what an engine can reuse from the one
@@ -99,8 +103,9 @@ pub struct Engine {
     /// The text classes' embeddings, when the caller gave some
     /// ([`Engine::with_embeddings`]).
     meaning: Option<Arc<ClassEmbeddings>>,
-    /// The groups of this snapshot, formed once on first use.
-    groups: std::sync::OnceLock<Vec<crate::groups::Group>>,
+    /// The groups of this snapshot, formed once on first use (or taken from the
+    /// snapshot before, see [`Engine::adopt_groups_of`]).
+    groups: std::sync::OnceLock<Arc<Formed>>,
     /// When the registry was read for this snapshot, if the caller said.
     read_at: Option<DateTime<Utc>>,
 }
@@ -288,54 +293,76 @@ impl Engine {
         self.read_at
     }
 
-    /// Takes `other`'s groups as this engine's, when `other` has formed them and was built
-    /// from the same registry (solutions, organisations, embeddings and weights, and
-    /// needs alike but for their budgets and visibility): the service rebuilds every 30
-    /// seconds and after every write, most of which (a strategy, a procurement, a new
-    /// budget, a reading with nothing new) change nothing the groups are made of, and
-    /// forming them takes 15-20 s of both cores at 100,000 needs. Where budgets changed,
-    /// each group's combined budget is summed anew. `None` when this engine must form its
-    /// own (or formed them already).
+    /// Takes `other`'s groups as this engine's, or re-forms them from `other`'s, when
+    /// `other` has formed them and this engine was built from the same texts, solutions,
+    /// organisations, embeddings and weights. The service rebuilds every 30 seconds and
+    /// after every write, and forming the groups takes 15-20 s of both cores at 100,000
+    /// needs; most writes (a strategy, a procurement, a reading with nothing new) change
+    /// nothing the groups are made of, and most of the rest change one need.
+    ///
+    /// - Needs the same: `other`'s groups.
+    /// - Needs changed only in budget or visibility, which no signal reads: `other`'s
+    ///   groups, each combined budget summed anew.
+    /// - Up to [`crate::regroup::UP_TO`] needs changed another signal (dates, level,
+    ///   topics, area): re-formed from `other`'s best matches, searching again only for
+    ///   the needs whose best matches those needs can change (see [`crate::regroup`]).
+    ///
+    /// `None` when this engine must form its own (or formed them already).
     pub fn adopt_groups_of(&self, other: &Engine) -> Option<Adopted> {
-        let groups = other.groups.get()?;
+        let formed = other.groups.get()?;
         if self.groups.get().is_some() || !self.has_the_inputs_of(other) {
             return None;
         }
-        let changed = (self.needs.iter().zip(&other.needs))
-            .filter(|(mine, theirs)| mine != theirs)
-            .count();
-        let adopted = if changed == 0 {
-            groups.clone()
+        let pairs = || self.needs.iter().zip(&other.needs).enumerate();
+        let changed: Vec<usize> = pairs()
+            .filter(|(_, (mine, theirs))| !mine.matches_alike(theirs))
+            .map(|(i, _)| i)
+            .collect();
+        let (adopted, how) = if changed.is_empty() {
+            let rewritten = pairs().filter(|(_, (mine, theirs))| mine != theirs).count();
+            if rewritten == 0 {
+                (formed.clone(), Adopted::Unchanged)
+            } else {
+                let groups = formed.groups.iter().map(|g| self.with_budgets(g)).collect();
+                let best = formed.best.clone();
+                (
+                    Arc::new(Formed { groups, best }),
+                    Adopted::BudgetsOrVisibility(rewritten),
+                )
+            }
+        } else if changed.len() <= crate::regroup::up_to(self.needs.len()) {
+            let regrouped = self.regrouped(formed, &changed);
+            (Arc::new(regrouped), Adopted::Regrouped(changed.len()))
         } else {
-            groups.iter().map(|g| self.with_budgets(g)).collect()
+            return None;
         };
-        // Another thread may have formed them meanwhile: the same groups either way.
+        // Another thread may have formed them meanwhile: groups as good either way.
         let _ = self.groups.set(adopted);
-        Some(if changed == 0 {
-            Adopted::Unchanged
-        } else {
-            Adopted::BudgetsOrVisibility(changed)
-        })
+        Some(how)
     }
 
-    /// Whether this engine was built from the same solutions, organisations, embeddings
-    /// and weights as `other`, and needs alike but for budgets and visibility
-    /// ([`NeedInfo::matches_alike`]), so that it forms the same groups but for their
-    /// budgets.
+    /// Whether this engine was built from the same texts (the same needs, in order),
+    /// solutions, organisations, embeddings and weights as `other`: then only the needs'
+    /// other facts can differ, and `other`'s groups tell where this engine's differ.
     fn has_the_inputs_of(&self, other: &Engine) -> bool {
         self.shares_texts_with(other)
             && meaning::same(&self.meaning, &other.meaning)
             && self.weights == other.weights
             && self.needs.len() == other.needs.len()
-            && (self.needs.iter().zip(&other.needs)).all(|(a, b)| a.matches_alike(b))
             && self.solutions == other.solutions
             && self.orgs == other.orgs
+    }
+
+    /// The groups of this snapshot with what they were formed from, if formed yet.
+    #[cfg(test)]
+    pub(crate) fn formed(&self) -> Option<&Formed> {
+        self.groups.get().map(|f| &**f)
     }
 
     /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:
     /// readers of one snapshot share one computation.
     pub fn cached_groups(&self) -> &[crate::groups::Group] {
-        self.groups.get_or_init(|| self.groups())
+        &self.groups.get_or_init(|| Arc::new(self.form())).groups
     }
 
     /// The needs of other organisations that are the same or close to need `id`, best
@@ -533,7 +560,7 @@ impl Engine {
 
     /// Text similarity of two needs: stemmed words and character n-grams together, and
     /// their meaning when both have an embedding.
-    fn text_similarity(&self, i: usize, j: usize) -> f32 {
+    pub(crate) fn text_similarity(&self, i: usize, j: usize) -> f32 {
         let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
         self.with_meaning(a, b, self.class_similarity(a, b))
     }

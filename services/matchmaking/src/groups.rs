@@ -81,6 +81,16 @@ pub fn results_found(
     (hits, total)
 }
 
+/// Groups as formed, with each need's best matches they were formed from: an engine
+/// whose needs changed in a few places re-forms its groups from these instead of
+/// searching for every need again (see [`Engine::adopt_groups_of`]).
+pub(crate) struct Formed {
+    /// The groups, largest first.
+    pub(crate) groups: Vec<Group>,
+    /// Each need's [`EDGES_PER_NEED`] best matches, (need, score), best first.
+    pub(crate) best: Vec<Box<[(u32, f32)]>>,
+}
+
 impl Engine {
     /// Every group of two or more organisations' needs.
     ///
@@ -90,7 +100,27 @@ impl Engine {
     /// matches. Pairs scoring below `group_min_score` count 0, so calibration never
     /// lifts a need that has no real partner (a look-alike is still some need's best).
     pub fn groups(&self) -> Vec<Group> {
-        let pairs = self.group_pairs();
+        self.form().groups
+    }
+
+    /// The groups ([`Engine::groups`]) with the best matches they were formed from.
+    pub(crate) fn form(&self) -> Formed {
+        self.formed_from(self.best_matches_of_all())
+    }
+
+    /// The groups formed on each need's best matches `best`, kept with them.
+    pub(crate) fn formed_from(&self, best: Vec<Vec<(usize, f32)>>) -> Formed {
+        let groups = self.groups_on(&best);
+        let best = best
+            .into_iter()
+            .map(|top| top.into_iter().map(|(j, s)| (j as u32, s)).collect())
+            .collect();
+        Formed { groups, best }
+    }
+
+    /// The groups on each need's best matches `best` (see [`Engine::groups`]).
+    fn groups_on(&self, best: &[Vec<(usize, f32)>]) -> Vec<Group> {
+        let pairs = group_pairs(best);
         let edges = self.calibrated(&pairs);
         let mut org_ids: HashMap<&str, u32> = HashMap::new();
         let org: Vec<u32> = self
@@ -183,18 +213,6 @@ impl Engine {
             best[i as usize] = top;
         }
         best
-    }
-
-    /// Each need's best matches, each pair once with its score.
-    fn group_pairs(&self) -> Pairs {
-        let mut pairs = Pairs::default();
-        for (i, top) in self.best_matches_of_all().into_iter().enumerate() {
-            for (j, score) in top {
-                let known = pairs.entry((i.min(j), i.max(j))).or_insert(score);
-                *known = known.max(score);
-            }
-        }
-        pairs
     }
 
     /// The grouping strength of each pair (see [`Engine::groups`]).
@@ -336,6 +354,18 @@ impl Engine {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// Each need's best matches `best`, each pair once with its score.
+fn group_pairs(best: &[Vec<(usize, f32)>]) -> Pairs {
+    let mut pairs = Pairs::default();
+    for (i, top) in best.iter().enumerate() {
+        for &(j, score) in top {
+            let known = pairs.entry((i.min(j), i.max(j))).or_insert(score);
+            *known = known.max(score);
+        }
+    }
+    pairs
 }
 
 /// The collaboration level every member accepts (the lowest), the members' budgets added

@@ -12,6 +12,7 @@ mod index;
 mod meaning;
 pub mod model;
 mod profile;
+mod regroup;
 mod search;
 pub mod signals;
 pub mod snapshot;

@@ -299,7 +299,8 @@ impl Engine {
             .then_with(|| self.id_rank(a.0).cmp(&self.id_rank(b.0)))
     }
 
-    fn keep(&self, top: &mut Vec<Scored>, candidate: Scored, limit: usize) {
+    /// Adds `candidate` to `top`, the `limit` best so far, where it ranks among them.
+    pub(crate) fn keep(&self, top: &mut Vec<Scored>, candidate: Scored, limit: usize) {
         if top.len() == limit && self.order(&candidate, &top[limit - 1]) != Ordering::Less {
             return;
         }
@@ -358,14 +359,18 @@ pub(crate) mod tests {
                 public: true,
             })
             .collect();
-        let orgs = (0..23)
+        Engine::new(weights, needs, vec![], look_alike_orgs())
+    }
+
+    /// The 23 organisations of [`look_alikes`], in four sub-regions.
+    pub(crate) fn look_alike_orgs() -> Vec<OrgInfo> {
+        (0..23)
             .map(|k| OrgInfo {
                 id: format!("{k}"),
                 subregion: Some(format!("region{}", k % 4)),
                 population: Some(10_000),
             })
-            .collect();
-        Engine::new(weights, needs, vec![], orgs)
+            .collect()
     }
 
     /// Candidates that cannot enter the results by their other signals are left out

@@ -612,10 +612,10 @@ fn a_rebuild_prepares_again_only_the_embeddings_that_changed() {
 
 /// A rebuild from the same registry takes the groups already formed, and so does one
 /// where needs changed only their budget or visibility, with the combined budgets summed
-/// anew: the groups an engine built anew forms. One where anything a match is made of
-/// changed (a date, the weights) forms its own.
+/// anew; one where a need's date changed re-forms them from those: each time the groups
+/// an engine built anew forms. New weights form their own.
 #[test]
-fn a_rebuild_keeps_the_groups_while_nothing_they_are_made_of_changed() {
+fn a_rebuild_takes_or_re_forms_the_groups_formed_before() {
     let before = engine();
     let rebuilt = |needs: Vec<NeedInfo>, weights: Weights| {
         Engine::updated(
@@ -655,8 +655,15 @@ fn a_rebuild_keeps_the_groups_while_nothing_they_are_made_of_changed() {
 
     let mut needs = before.needs().to_vec();
     needs[1].needed_by = NaiveDate::from_ymd_opt(2031, 1, 1);
-    let later = rebuilt(needs, Weights::default());
-    assert_eq!(later.adopt_groups_of(&before), None, "a date is a signal");
+    let later = rebuilt(needs.clone(), Weights::default());
+    assert_eq!(later.adopt_groups_of(&before), Some(Adopted::Regrouped(1)));
+    let anew = Engine::new(Weights::default(), needs, solutions(), orgs());
+    assert_eq!(later.cached_groups(), anew.groups().as_slice());
+    assert_ne!(
+        later.cached_groups(),
+        formed.as_slice(),
+        "a date is a signal"
+    );
 
     let weights = Weights {
         group_threshold: 0.9,

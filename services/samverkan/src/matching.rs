@@ -251,6 +251,12 @@ async fn form_groups(
                     "matchmaking: only budgets or visibility changed, groups kept with budgets summed anew"
                 );
             }
+            Some(Adopted::Regrouped(needs)) => {
+                tracing::debug!(
+                    needs,
+                    "matchmaking: needs' other signals changed, groups re-formed from those before"
+                );
+            }
             None => {
                 engine.cached_groups();
             }

@@ -576,6 +576,40 @@ async fn a_change_of_budget_reaches_the_groups(backend: Backend) {
 
 on_both_backends!(a_change_of_budget_reaches_the_groups);
 
+/// New dates reach the coordinator's group: the service re-forms the groups from those
+/// it formed, for the need that changed, and the group's earliest date moves with it.
+async fn a_change_of_dates_reaches_the_groups(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let coordinator = app.token("region-skane", &[Role::Coordinator]);
+    let (_, b, horby) = lock_pair(&app).await;
+    let page = groups_of(&app, "", &coordinator, 1).await;
+    let before = page["items"][0].clone();
+    assert_eq!(before["earliest_needed_by"], "2027-12-31", "{before}");
+
+    let mut sooner = lock_variant(1);
+    sooner["needed_from"] = json!("2026-06-01");
+    sooner["needed_by"] = json!("2026-12-31");
+    let b_id = b.body["id"].as_str().unwrap();
+    let put = app
+        .put(
+            &format!("/api/v1/needs/{b_id}"),
+            Some(&horby),
+            &b.etag(),
+            &sooner,
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let after = poll(&app, "/api/v1/match-groups", Some(&coordinator), |page| {
+        page["items"][0]["earliest_needed_by"] != before["earliest_needed_by"]
+    })
+    .await;
+    let group = &after["items"][0];
+    assert_eq!(group["earliest_needed_by"], "2026-12-31", "{after}");
+    assert_eq!(group["members"], before["members"]);
+}
+
+on_both_backends!(a_change_of_dates_reaches_the_groups);
+
 /// Between rebuilds, the service checks its snapshot against the open needs and their
 /// visibility, read in one query: withdrawn, deleted and other organisations' internal
 /// needs are told apart correctly on both databases.
