@@ -105,12 +105,18 @@ impl Engine {
 
     /// The groups ([`Engine::groups`]) with the best matches they were formed from.
     pub(crate) fn form(&self) -> Formed {
-        self.formed_from(self.best_matches_of_all())
+        self.formed_from(self.best_matches_of_all(), |_| None)
     }
 
-    /// The groups formed on each need's best matches `best`, kept with them.
-    pub(crate) fn formed_from(&self, best: Vec<Vec<(usize, f32)>>) -> Formed {
-        let groups = self.groups_on(&best);
+    /// The groups formed on each need's best matches `best`, kept with them. A cluster
+    /// that `described` describes already (a group formed before, none of whose members
+    /// or their best matches changed since) is not described again.
+    pub(crate) fn formed_from(
+        &self,
+        best: Vec<Vec<(usize, f32)>>,
+        described: impl Fn(&[usize]) -> Option<Group> + Sync,
+    ) -> Formed {
+        let groups = self.groups_on(&best, described);
         let best = best
             .into_iter()
             .map(|top| top.into_iter().map(|(j, s)| (j as u32, s)).collect())
@@ -119,7 +125,11 @@ impl Engine {
     }
 
     /// The groups on each need's best matches `best` (see [`Engine::groups`]).
-    fn groups_on(&self, best: &[Vec<(usize, f32)>]) -> Vec<Group> {
+    fn groups_on(
+        &self,
+        best: &[Vec<(usize, f32)>],
+        described: impl Fn(&[usize]) -> Option<Group> + Sync,
+    ) -> Vec<Group> {
         let pairs = group_pairs(best);
         let edges = self.calibrated(&pairs);
         let mut org_ids: HashMap<&str, u32> = HashMap::new();
@@ -134,7 +144,7 @@ impl Engine {
         let clusters = cluster::average_linkage(&org, &edges, self.weights().group_threshold);
         let mut groups: Vec<Group> = clusters
             .par_iter()
-            .map(|m| self.describe(m, &pairs))
+            .map(|m| described(m).unwrap_or_else(|| self.describe(m, &pairs)))
             .collect();
         groups.sort_by(|a, b| {
             b.members

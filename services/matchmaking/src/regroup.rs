@@ -9,10 +9,13 @@
 //! last. Where the search is exact (a region's registry), the result is the one a batch
 //! over every need finds; above, as good as that batch (a unit test compares both).
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
+use uuid::Uuid;
 
 use crate::engine::Engine;
-use crate::groups::{EDGES_PER_NEED, Formed};
+use crate::groups::{EDGES_PER_NEED, Formed, Group};
 use crate::profile;
 use crate::search::Scored;
 
@@ -28,6 +31,13 @@ const SHARE: usize = 100;
 /// How many changed needs of `needs` are re-grouped from the groups before.
 pub(crate) fn up_to(needs: usize) -> usize {
     (needs / SHARE).max(AT_LEAST)
+}
+
+/// Whether a need's best matches `now` are those it had `before`, scores and all.
+fn same_matches(now: &[Scored], before: &[(u32, f32)]) -> bool {
+    now.len() == before.len()
+        && (now.iter().zip(before))
+            .all(|(&(j, s), &(k, t))| j == k as usize && s.to_bits() == t.to_bits())
 }
 
 impl Engine {
@@ -62,7 +72,21 @@ impl Engine {
         for (j, top) in searched {
             best[j] = top;
         }
-        self.formed_from(best)
+        // A group none of whose members changed or changed their best matches is
+        // described as before: its pairs, their scores and its facts are the same.
+        let touched: Vec<bool> = (0..n)
+            .map(|j| is_changed[j] || !same_matches(&best[j], &before.best[j]))
+            .collect();
+        let by_members: HashMap<&[Uuid], &Group> = (before.groups.iter())
+            .map(|g| (g.members.as_slice(), g))
+            .collect();
+        self.formed_from(best, |members| {
+            if members.iter().any(|&i| touched[i]) {
+                return None;
+            }
+            let ids: Vec<Uuid> = members.iter().map(|&i| self.needs()[i].id).collect();
+            by_members.get(ids.as_slice()).map(|g| self.with_budgets(g))
+        })
     }
 
     /// The needs, of those whose best matches `best` are not `stale`, that changed need
