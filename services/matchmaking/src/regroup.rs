@@ -145,8 +145,7 @@ mod tests {
         from: usize,
         to: usize,
     ) -> (Engine, Option<Adopted>, Engine, Vec<usize>) {
-        let engine = |needs| Engine::new(Weights::default(), needs, vec![], look_alike_orgs());
-        let before = engine(worse(base.needs(), from));
+        let before = anew(worse(base.needs(), from));
         before.cached_groups();
         let needs = worse(base.needs(), to);
         let changed = (0..needs.len())
@@ -162,6 +161,11 @@ mod tests {
         );
         let adopted = after.adopt_groups_of(&before);
         (after, adopted, before, changed)
+    }
+
+    /// An engine built anew for `needs` of the look-alikes' organisations.
+    fn anew(needs: Vec<NeedInfo>) -> Engine {
+        Engine::new(Weights::default(), needs, vec![], look_alike_orgs())
     }
 
     fn best_of(e: &Engine) -> Vec<Vec<(usize, f32)>> {
@@ -191,12 +195,7 @@ mod tests {
         assert!(!after.index.approximate());
         assert_eq!(adopted, Some(Adopted::Regrouped(16)));
         assert!(entered_elsewhere(&before, &after, &changed));
-        let anew = Engine::new(
-            Weights::default(),
-            after.needs().to_vec(),
-            vec![],
-            look_alike_orgs(),
-        );
+        let anew = anew(after.needs().to_vec());
         assert_eq!(best_of(&after), anew.best_matches_of_all());
         assert_eq!(after.cached_groups(), anew.groups().as_slice());
     }
@@ -210,12 +209,7 @@ mod tests {
         assert!(after.index.approximate());
         assert_eq!(adopted, Some(Adopted::Regrouped(29)));
         assert!(entered_elsewhere(&before, &after, &changed));
-        let anew = Engine::new(
-            Weights::default(),
-            after.needs().to_vec(),
-            vec![],
-            look_alike_orgs(),
-        );
+        let anew = anew(after.needs().to_vec());
         let (found, wanted) = results_found(&best_of(&after), &anew.best_matches_of_all());
         assert!(
             found as f64 >= 0.99 * wanted as f64,

@@ -637,33 +637,25 @@ fn a_rebuild_takes_or_re_forms_the_groups_formed_before() {
     assert_eq!(same.adopt_groups_of(&before), Some(Adopted::Unchanged));
     assert_eq!(same.cached_groups(), formed.as_slice());
 
-    let mut needs = before.needs().to_vec();
-    needs[1].budget_max_sek = Some(9_000_000);
-    needs[2].public = false;
-    let budgets = rebuilt(needs.clone(), Weights::default());
-    assert_eq!(
-        budgets.adopt_groups_of(&before),
-        Some(Adopted::BudgetsOrVisibility(2))
-    );
-    let anew = Engine::new(Weights::default(), needs, solutions(), orgs());
-    assert_eq!(budgets.cached_groups(), anew.groups().as_slice());
-    assert_ne!(
-        budgets.cached_groups(),
-        formed.as_slice(),
-        "the combined budget moved"
-    );
-
-    let mut needs = before.needs().to_vec();
-    needs[1].needed_by = NaiveDate::from_ymd_opt(2031, 1, 1);
-    let later = rebuilt(needs.clone(), Weights::default());
-    assert_eq!(later.adopt_groups_of(&before), Some(Adopted::Regrouped(1)));
-    let anew = Engine::new(Weights::default(), needs, solutions(), orgs());
-    assert_eq!(later.cached_groups(), anew.groups().as_slice());
-    assert_ne!(
-        later.cached_groups(),
-        formed.as_slice(),
-        "a date is a signal"
-    );
+    // Each change is taken as `how`, and gives the groups of an engine built anew, not
+    // those formed before.
+    let taken = |change: &dyn Fn(&mut Vec<NeedInfo>), how: Adopted| {
+        let mut needs = before.needs().to_vec();
+        change(&mut needs);
+        let after = rebuilt(needs.clone(), Weights::default());
+        assert_eq!(after.adopt_groups_of(&before), Some(how));
+        let anew = Engine::new(Weights::default(), needs, solutions(), orgs());
+        assert_eq!(after.cached_groups(), anew.groups().as_slice());
+        assert_ne!(after.cached_groups(), formed.as_slice(), "{how:?}");
+    };
+    let budgets = |needs: &mut Vec<NeedInfo>| {
+        needs[1].budget_max_sek = Some(9_000_000);
+        needs[2].public = false;
+    };
+    taken(&budgets, Adopted::BudgetsOrVisibility(2));
+    let later =
+        |needs: &mut Vec<NeedInfo>| needs[1].needed_by = NaiveDate::from_ymd_opt(2031, 1, 1);
+    taken(&later, Adopted::Regrouped(1));
 
     let weights = Weights {
         group_threshold: 0.9,

@@ -540,38 +540,41 @@ fn combined_budget(group: &Value) -> u64 {
     sek.split('.').next().unwrap().parse().unwrap()
 }
 
+/// The coordinator's first group before and after Hörby's lock need (of the pair Ystad
+/// shares with it) is changed by `change`, once the group's `field` differs.
+async fn group_before_and_after(
+    app: &TestApp,
+    change: impl FnOnce(&mut Value),
+    field: &str,
+) -> (Value, Value) {
+    let coordinator = app.token("region-skane", &[Role::Coordinator]);
+    let (_, b, horby) = lock_pair(app).await;
+    let before = groups_of(app, "", &coordinator, 1).await["items"][0].clone();
+    let mut changed = lock_variant(1);
+    change(&mut changed);
+    let b_id = b.body["id"].as_str().unwrap();
+    let path = format!("/api/v1/needs/{b_id}");
+    let put = app.put(&path, Some(&horby), &b.etag(), &changed).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let after = poll(app, "/api/v1/match-groups", Some(&coordinator), |page| {
+        page["items"][0][field] != before[field]
+    })
+    .await;
+    (before, after["items"][0].clone())
+}
+
 /// A new budget reaches the coordinator's group: the same members, their budgets summed
 /// anew (the service keeps the groups it formed and sums the budgets again).
 async fn a_change_of_budget_reaches_the_groups(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let coordinator = app.token("region-skane", &[Role::Coordinator]);
-    let (_, b, horby) = lock_pair(&app).await;
-    let page = groups_of(&app, "", &coordinator, 1).await;
-    let before = page["items"][0].clone();
-    // Both needs ask for the fixture's budget: each is half the sum.
+    let cheaper = |need: &mut Value| need["budget_max_sek"] = json!("250000");
+    let (before, after) = group_before_and_after(&app, cheaper, "combined_budget_sek").await;
+    // Both needs asked for the fixture's budget: each was half the sum.
     let each = combined_budget(&before) / 2;
     assert!(each > 0, "{before}");
-
-    let mut cheaper = lock_variant(1);
-    cheaper["budget_max_sek"] = json!("250000");
-    let b_id = b.body["id"].as_str().unwrap();
-    let put = app
-        .put(
-            &format!("/api/v1/needs/{b_id}"),
-            Some(&horby),
-            &b.etag(),
-            &cheaper,
-        )
-        .await;
-    assert_eq!(put.status, 200, "{}", put.body);
-    let after = poll(&app, "/api/v1/match-groups", Some(&coordinator), |page| {
-        page["items"][0]["combined_budget_sek"] != before["combined_budget_sek"]
-    })
-    .await;
-    let group = &after["items"][0];
-    assert_eq!(combined_budget(group), each + 250_000, "{after}");
-    assert_eq!(group["members"], before["members"]);
-    assert_eq!(group["label"], before["label"]);
+    assert_eq!(combined_budget(&after), each + 250_000, "{after}");
+    assert_eq!(after["members"], before["members"]);
+    assert_eq!(after["label"], before["label"]);
 }
 
 on_both_backends!(a_change_of_budget_reaches_the_groups);
@@ -580,32 +583,14 @@ on_both_backends!(a_change_of_budget_reaches_the_groups);
 /// it formed, for the need that changed, and the group's earliest date moves with it.
 async fn a_change_of_dates_reaches_the_groups(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let coordinator = app.token("region-skane", &[Role::Coordinator]);
-    let (_, b, horby) = lock_pair(&app).await;
-    let page = groups_of(&app, "", &coordinator, 1).await;
-    let before = page["items"][0].clone();
+    let sooner = |need: &mut Value| {
+        need["needed_from"] = json!("2026-06-01");
+        need["needed_by"] = json!("2026-12-31");
+    };
+    let (before, after) = group_before_and_after(&app, sooner, "earliest_needed_by").await;
     assert_eq!(before["earliest_needed_by"], "2027-12-31", "{before}");
-
-    let mut sooner = lock_variant(1);
-    sooner["needed_from"] = json!("2026-06-01");
-    sooner["needed_by"] = json!("2026-12-31");
-    let b_id = b.body["id"].as_str().unwrap();
-    let put = app
-        .put(
-            &format!("/api/v1/needs/{b_id}"),
-            Some(&horby),
-            &b.etag(),
-            &sooner,
-        )
-        .await;
-    assert_eq!(put.status, 200, "{}", put.body);
-    let after = poll(&app, "/api/v1/match-groups", Some(&coordinator), |page| {
-        page["items"][0]["earliest_needed_by"] != before["earliest_needed_by"]
-    })
-    .await;
-    let group = &after["items"][0];
-    assert_eq!(group["earliest_needed_by"], "2026-12-31", "{after}");
-    assert_eq!(group["members"], before["members"]);
+    assert_eq!(after["earliest_needed_by"], "2026-12-31", "{after}");
+    assert_eq!(after["members"], before["members"]);
 }
 
 on_both_backends!(a_change_of_dates_reaches_the_groups);
