@@ -4,7 +4,7 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--full-recall] [--texts=N] [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--changed=N] [--full-recall] [--texts=N] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--meaning`
 //! gives every need a synthetic sentence embedding made from the labelled needs' real
 //! ones (see `meaning.rs`; with `--realistic` or `--families`); `--texts=N` prints the
@@ -14,7 +14,8 @@
 //! machine meanwhile); `--full-recall`
 //! also measures the batch's recall over every need against the batch without shared
 //! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
-//! default).
+//! default; `--changed=N` times re-forming the groups after N needs changed their dates
+//! and level, 10 by default).
 //!
 //! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
 //! needs), which flatters the engine: needs with the same text are analysed and searched
@@ -377,20 +378,18 @@ fn prepare_again(
     started.elapsed().as_secs_f64()
 }
 
-/// Needs whose dates and level change in [`regroup_after_changes`].
-const CHANGED: usize = 10;
-
-/// Seconds to re-form `engine`'s groups (formed already) in a rebuild where [`CHANGED`]
+/// Seconds to re-form `engine`'s groups (formed already) in a rebuild where `changed`
 /// needs, spread over the registry, changed their dates and level: what the service does
 /// after such a write ([`Engine::adopt_groups_of`]).
 fn regroup_after_changes(
     engine: &Engine,
+    changed: usize,
     thesaurus: &Thesaurus,
     meaning: Option<&HashMap<Uuid, std::sync::Arc<[f32]>>>,
 ) -> f64 {
     let mut needs = engine.needs().to_vec();
-    let step = needs.len() / CHANGED;
-    for n in needs.iter_mut().step_by(step).take(CHANGED) {
+    let step = needs.len() / changed;
+    for n in needs.iter_mut().step_by(step).take(changed) {
         n.needed_by = n
             .needed_by
             .and_then(|d| d.checked_add_months(chrono::Months::new(18)));
@@ -402,7 +401,7 @@ fn regroup_after_changes(
     }
     let started = Instant::now();
     let adopted = again.adopt_groups_of(engine);
-    assert_eq!(adopted, Some(Adopted::Regrouped(CHANGED)));
+    assert_eq!(adopted, Some(Adopted::Regrouped(changed)));
     started.elapsed().as_secs_f64()
 }
 
@@ -554,13 +553,16 @@ fn main() {
     // `--samples=N`: how many needs are matched alone and checked against brute force
     // (50 by default; each costs a scoring of every need).
     let samples = number_flag("--samples=", 50);
+    // `--changed=N`: how many needs change their dates and level before the groups are
+    // re-formed from those formed (10 by default; see `regroup_after_changes`).
+    let changed = number_flag("--changed=", 10);
     let grouping_header = if repeats > 1 {
         format!("all groups s (min / median of {repeats})")
     } else {
         "all groups s".to_string()
     };
     println!(
-        "| needs | prepare s | again, no text changed s | match one need ms (p50 / max of {samples}) | {grouping_header} | its CPU / stolen s | again, {CHANGED} needs changed s | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
+        "| needs | prepare s | again, no text changed s | match one need ms (p50 / max of {samples}) | {grouping_header} | its CPU / stolen s | again, {changed} needs changed s | groups | recall@10 vs brute force | batch recall@10 | peak RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
@@ -609,7 +611,7 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         let (groups, grouping, cpu) = time_groups(&engine, repeats);
-        let regroup = regroup_after_changes(&engine, &thesaurus, meaning.as_ref());
+        let regroup = regroup_after_changes(&engine, changed, &thesaurus, meaning.as_ref());
         // The batch behind the groups, against the same brute force.
         let batch = engine.best_matches_of_all();
         let (mut batch_hits, mut batch_total) = (0, 0);
