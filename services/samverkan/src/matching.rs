@@ -234,8 +234,10 @@ async fn read_registry(store: &Store) -> anyhow::Result<Registry> {
 }
 
 /// Forms `engine`'s groups on a blocking thread (CPU work, 15-20 s at 100,000 needs), or
-/// takes those of `grouped` when it was built from the same registry (a rebuild after a
-/// write that changed nothing the groups are made of, or the periodic one).
+/// takes those of `grouped` when it was built from the same texts: as they are after a
+/// write that changed nothing the groups are made of (or the periodic rebuild), with
+/// budgets summed anew after budgets or visibility changed, re-formed from them after a
+/// few needs changed other signals (see `Engine::adopt_groups_of`).
 async fn form_groups(
     engine: Arc<Engine>,
     grouped: Option<Arc<Engine>>,
