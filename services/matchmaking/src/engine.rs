@@ -305,7 +305,7 @@ impl Engine {
     ///   groups, each combined budget summed anew.
     /// - Up to one need in 100 (at least 16) changed another signal (dates, level,
     ///   topics, area): re-formed from `other`'s best matches, searching again only for
-    ///   the needs whose best matches those needs can change (see [`crate::regroup`]).
+    ///   the needs whose best matches those needs can change (the module `regroup`).
     ///
     /// `None` when this engine must form its own (or formed them already).
     pub fn adopt_groups_of(&self, other: &Engine) -> Option<Adopted> {
