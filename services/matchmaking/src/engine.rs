@@ -303,7 +303,7 @@ impl Engine {
     /// - Needs the same: `other`'s groups.
     /// - Needs changed only in budget or visibility, which no signal reads: `other`'s
     ///   groups, each combined budget summed anew.
-    /// - Up to one need in 100 (at least 16) changed another signal (dates, level,
+    /// - Up to one need in 200 (at least 16) changed another signal (dates, level,
     ///   topics, area): re-formed from `other`'s best matches, searching again only for
     ///   the needs whose best matches those needs can change (the module `regroup`).
     ///
