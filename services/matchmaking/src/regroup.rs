@@ -46,38 +46,13 @@ impl Engine {
     /// The groups formed `before`, by an engine of the same texts, re-formed for the
     /// needs `changed` since (indices, ascending).
     pub(crate) fn regrouped(&self, before: &Formed, changed: &[usize]) -> Formed {
-        let n = self.needs().len();
-        let mut is_changed = vec![false; n];
+        let mut is_changed = vec![false; self.needs().len()];
         changed.iter().for_each(|&x| is_changed[x] = true);
-        let mut best: Vec<Vec<Scored>> = (before.best.iter())
-            .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
-            .collect();
-        let stale: Vec<usize> = (0..n)
-            .filter(|&j| is_changed[j] || best[j].iter().any(|&(k, _)| is_changed[k]))
-            .collect();
-        let mut is_stale = vec![false; n];
-        stale.iter().for_each(|&j| is_stale[j] = true);
-        let entering: Vec<(usize, Scored)> = changed
-            .par_iter()
-            .flat_map_iter(|&x| self.entering(x, &best, &is_stale))
-            .collect();
-        for (j, candidate) in entering {
-            self.keep(&mut best[j], candidate, EDGES_PER_NEED);
-        }
-        let searched: Vec<(usize, Vec<Scored>)> = stale
-            .par_iter()
-            .map_init(
-                || self.index.scratch(),
-                |scratch, &j| (j, self.best(j, EDGES_PER_NEED, scratch)),
-            )
-            .collect();
-        for (j, top) in searched {
-            best[j] = top;
-        }
+        let best = self.best_after(before, changed, &is_changed);
         // A group none of whose members changed or changed their best matches is
         // described as before: its pairs, their scores and its facts are the same.
-        let touched: Vec<bool> = (0..n)
-            .map(|j| is_changed[j] || !same_matches(&best[j], &before.best[j]))
+        let touched: Vec<bool> = (best.iter().zip(&before.best).enumerate())
+            .map(|(j, (now, was))| is_changed[j] || !same_matches(now, was))
             .collect();
         let by_members: HashMap<&[Uuid], &Group> = (before.groups.iter())
             .map(|g| (g.members.as_slice(), g))
@@ -89,6 +64,42 @@ impl Engine {
             let ids: Vec<Uuid> = members.iter().map(|&i| self.needs()[i].id).collect();
             by_members.get(ids.as_slice()).map(|g| self.with_budgets(g))
         })
+    }
+
+    /// Each need's best matches after the needs `changed` (marked in `is_changed`), from
+    /// those `before`: searched again where a changed need was among them (or is the
+    /// need), else those before with the changed needs that now enter them.
+    fn best_after(
+        &self,
+        before: &Formed,
+        changed: &[usize],
+        is_changed: &[bool],
+    ) -> Vec<Vec<Scored>> {
+        let mut best: Vec<Vec<Scored>> = (before.best.iter())
+            .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
+            .collect();
+        let is_stale: Vec<bool> = (best.iter().enumerate())
+            .map(|(j, top)| is_changed[j] || top.iter().any(|&(k, _)| is_changed[k]))
+            .collect();
+        let entering: Vec<(usize, Scored)> = changed
+            .par_iter()
+            .flat_map_iter(|&x| self.entering(x, &best, &is_stale))
+            .collect();
+        for (j, candidate) in entering {
+            self.keep(&mut best[j], candidate, EDGES_PER_NEED);
+        }
+        let stale: Vec<usize> = (0..best.len()).filter(|&j| is_stale[j]).collect();
+        let searched: Vec<(usize, Vec<Scored>)> = stale
+            .par_iter()
+            .map_init(
+                || self.index.scratch(),
+                |scratch, &j| (j, self.best(j, EDGES_PER_NEED, scratch)),
+            )
+            .collect();
+        for (j, top) in searched {
+            best[j] = top;
+        }
+        best
     }
 
     /// The needs, of those whose best matches `best` are not `stale`, that changed need
