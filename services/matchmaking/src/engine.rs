@@ -354,9 +354,20 @@ impl Engine {
     }
 
     /// The groups of this snapshot with what they were formed from, if formed yet.
-    #[cfg(test)]
     pub(crate) fn formed(&self) -> Option<&Formed> {
         self.groups.get().map(|f| &**f)
+    }
+
+    /// Each need's best matches, (need, score), best first, that this snapshot's groups
+    /// were formed on (or re-formed on, see [`Engine::adopt_groups_of`]); `None` before
+    /// they are formed. What the scale benchmark compares with a new batch.
+    pub fn grouped_matches(&self) -> Option<Vec<Vec<(usize, f32)>>> {
+        let formed = self.formed()?;
+        Some(
+            (formed.best.iter())
+                .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
+                .collect(),
+        )
     }
 
     /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:

@@ -182,10 +182,7 @@ mod tests {
     }
 
     fn best_of(e: &Engine) -> Vec<Vec<(usize, f32)>> {
-        let formed = e.formed().expect("groups formed");
-        (formed.best.iter())
-            .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
-            .collect()
+        e.grouped_matches().expect("groups formed")
     }
 
     /// Whether a changed need entered best matches that held no changed need before:

@@ -380,10 +380,12 @@ fn prepare_again(
 
 /// Seconds to re-form `engine`'s groups (formed already) in a rebuild where `changed`
 /// needs, spread over the registry, changed their dates and level: what the service does
-/// after such a write ([`Engine::adopt_groups_of`]).
+/// after such a write ([`Engine::adopt_groups_of`]). With `full_recall`, also prints how
+/// many of a new batch's results the re-formed best matches hold.
 fn regroup_after_changes(
     engine: &Engine,
     changed: usize,
+    full_recall: bool,
     thesaurus: &Thesaurus,
     meaning: Option<&HashMap<Uuid, std::sync::Arc<[f32]>>>,
 ) -> f64 {
@@ -402,7 +404,19 @@ fn regroup_after_changes(
     let started = Instant::now();
     let adopted = again.adopt_groups_of(engine);
     assert_eq!(adopted, Some(Adopted::Regrouped(changed)));
-    started.elapsed().as_secs_f64()
+    let took = started.elapsed().as_secs_f64();
+    if full_recall {
+        let regrouped = again.grouped_matches().expect("re-formed");
+        let anew = again.best_matches_of_all();
+        let (hits, total) = samverkan_matchmaking::groups::results_found(&regrouped, &anew);
+        eprintln!(
+            "{} needs, {changed} changed: the re-formed best matches hold {:.5} of a new batch's results ({} of {total} missed)",
+            regrouped.len(),
+            hits as f64 / total.max(1) as f64,
+            total - hits,
+        );
+    }
+    took
 }
 
 /// Seconds of CPU this process has used (user and system), and seconds the hypervisor
@@ -611,7 +625,8 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         let (groups, grouping, cpu) = time_groups(&engine, repeats);
-        let regroup = regroup_after_changes(&engine, changed, &thesaurus, meaning.as_ref());
+        let regroup =
+            regroup_after_changes(&engine, changed, full_recall, &thesaurus, meaning.as_ref());
         // The batch behind the groups, against the same brute force.
         let batch = engine.best_matches_of_all();
         let (mut batch_hits, mut batch_total) = (0, 0);
