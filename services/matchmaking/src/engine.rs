@@ -313,13 +313,16 @@ impl Engine {
         if self.groups.get().is_some() || !self.has_the_inputs_of(other) {
             return None;
         }
-        let pairs = || self.needs.iter().zip(&other.needs).enumerate();
-        let changed: Vec<usize> = pairs()
-            .filter(|(_, (mine, theirs))| !mine.matches_alike(theirs))
-            .map(|(i, _)| i)
-            .collect();
+        // Needs whose signals changed, and how many changed only in other fields.
+        let (mut changed, mut rewritten) = (Vec::new(), 0);
+        for (i, (mine, theirs)) in self.needs.iter().zip(&other.needs).enumerate() {
+            if !mine.matches_alike(theirs) {
+                changed.push(i);
+            } else if mine != theirs {
+                rewritten += 1;
+            }
+        }
         let (adopted, how) = if changed.is_empty() {
-            let rewritten = pairs().filter(|(_, (mine, theirs))| mine != theirs).count();
             if rewritten == 0 {
                 (formed.clone(), Adopted::Unchanged)
             } else {
@@ -362,12 +365,7 @@ impl Engine {
     /// were formed on (or re-formed on, see [`Engine::adopt_groups_of`]); `None` before
     /// they are formed. What the scale benchmark compares with a new batch.
     pub fn grouped_matches(&self) -> Option<Vec<Vec<(usize, f32)>>> {
-        let formed = self.formed()?;
-        Some(
-            (formed.best.iter())
-                .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
-                .collect(),
-        )
+        self.formed().map(Formed::best_matches)
     }
 
     /// The groups of this snapshot ([`Engine::groups`]), formed on first use and kept:

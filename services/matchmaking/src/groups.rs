@@ -91,6 +91,15 @@ pub(crate) struct Formed {
     pub(crate) best: Vec<Box<[(u32, f32)]>>,
 }
 
+impl Formed {
+    /// Each need's best matches as the batch gives them, (need index, score).
+    pub(crate) fn best_matches(&self) -> Vec<Vec<(usize, f32)>> {
+        (self.best.iter())
+            .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
+            .collect()
+    }
+}
+
 impl Engine {
     /// Every group of two or more organisations' needs.
     ///

@@ -75,9 +75,7 @@ impl Engine {
         changed: &[usize],
         is_changed: &[bool],
     ) -> Vec<Vec<Scored>> {
-        let mut best: Vec<Vec<Scored>> = (before.best.iter())
-            .map(|top| top.iter().map(|&(j, s)| (j as usize, s)).collect())
-            .collect();
+        let mut best = before.best_matches();
         let is_stale: Vec<bool> = (best.iter().enumerate())
             .map(|(j, top)| is_changed[j] || top.iter().any(|&(k, _)| is_changed[k]))
             .collect();
