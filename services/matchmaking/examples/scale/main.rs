@@ -4,7 +4,7 @@
 //! search and of the batch behind the groups (both exact up to 1,024 distinct texts;
 //! beyond, approximate with exact re-scoring).
 //!
-//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--changed=N] [--full-recall] [--texts=N] [SIZES...]`
+//! `cargo run --release -p samverkan-matchmaking --example scale -- [--realistic|--families] [--meaning] [--repeat=N] [--samples=N] [--changed=N] [--full-recall] [--digest] [--texts=N] [SIZES...]`
 //! (`THESAURUS=FILE` before it prepares the engine with that thesaurus; `--meaning`
 //! gives every need a synthetic sentence embedding made from the labelled needs' real
 //! ones (see `meaning.rs`; with `--realistic` or `--families`); `--texts=N` prints the
@@ -15,7 +15,9 @@
 //! also measures the batch's recall over every need against the batch without shared
 //! candidates; `--samples=N` matches N needs alone and against brute force, 50 by
 //! default; `--changed=N` times re-forming the groups after N needs changed their dates
-//! and level, 10 by default).
+//! and level, 10 by default; `--digest` prints a digest of the batch's results, which
+//! two builds of one toolchain give alike when a change leaves the search's results as
+//! they were, ties and all).
 //!
 //! The default generator repeats a few texts (about 5,000 distinct texts at 100,000
 //! needs), which flatters the engine: needs with the same text are analysed and searched
@@ -509,6 +511,21 @@ fn print_texts(generated: &Generated, count: usize) {
     }
 }
 
+/// A digest of every need's best matches (need and score bits, in order): a change meant
+/// only to make the search faster must leave it as it was. The standard library's hasher
+/// is the same across builds of one toolchain, not across toolchains.
+fn digest(batch: &[Vec<(usize, f32)>]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for top in batch {
+        top.len().hash(&mut hasher);
+        for &(j, score) in top {
+            (j, score.to_bits()).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
+
 /// The number given as `PREFIXN` on the command line (at least 1), or `default`.
 fn number_flag(prefix: &str, default: usize) -> usize {
     std::env::args()
@@ -521,6 +538,8 @@ fn main() {
     let flag = |name: &str| std::env::args().any(|a| a == name);
     // `--full-recall`: also measure the batch over every need (see `full_batch_recall`).
     let full_recall = flag("--full-recall");
+    // `--digest`: print a digest of the batch's results (see `digest`).
+    let print_digest = flag("--digest");
     let meaning = flag("--meaning");
     // `--texts=N`: print the first N generated needs instead of measuring (see
     // `print_texts`).
@@ -640,6 +659,9 @@ fn main() {
         }
         if full_recall {
             full_batch_recall(&engine, &batch);
+        }
+        if print_digest {
+            eprintln!("{n} needs: batch digest {:016x}", digest(&batch));
         }
         println!(
             "| {n} | {prepare:.2} | {again:.2} | {:.2} / {:.2} | {grouping} | {cpu} | {regroup:.2} | {} | {:.3} | {:.3} | {:.0} |",
