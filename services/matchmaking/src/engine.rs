@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::groups::Formed;
 use crate::index::{self, TextIndex};
 use crate::meaning::{self, ClassEmbeddings};
-use crate::model::{NeedInfo, OrgInfo, SolutionInfo};
+use crate::model::{NeedChange, NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Affinity, Profile};
 use crate::signals;
 use crate::thesaurus::{StemCache, Thesaurus};
@@ -316,10 +316,10 @@ impl Engine {
         // Needs whose signals changed, and how many changed only in other fields.
         let (mut changed, mut rewritten) = (Vec::new(), 0);
         for (i, (mine, theirs)) in self.needs.iter().zip(&other.needs).enumerate() {
-            if !mine.matches_alike(theirs) {
-                changed.push(i);
-            } else if mine != theirs {
-                rewritten += 1;
+            match mine.change_from(theirs) {
+                NeedChange::Signals => changed.push(i),
+                NeedChange::BudgetOrVisibility => rewritten += 1,
+                NeedChange::Unchanged => {}
             }
         }
         let (adopted, how) = if changed.is_empty() {

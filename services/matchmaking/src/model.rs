@@ -30,11 +30,23 @@ pub struct NeedInfo {
     pub public: bool,
 }
 
+/// How a need differs from what it was in an earlier snapshot (see
+/// [`NeedInfo::change_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedChange {
+    /// Every field the same.
+    Unchanged,
+    /// Only its budget or visibility: nothing a match or a group's membership is made
+    /// of. Groups formed with one are the groups of the other, with the combined budget
+    /// summed anew.
+    BudgetOrVisibility,
+    /// Something a signal reads (text, dates, level, topics, area, organisation).
+    Signals,
+}
+
 impl NeedInfo {
-    /// Whether `other` is this need with at most its budget and visibility changed:
-    /// nothing a match or a group's membership is made of. Groups formed with one are
-    /// the groups of the other, with the combined budget summed anew.
-    pub fn matches_alike(&self, other: &NeedInfo) -> bool {
+    /// How this need differs from `before`, each field compared once.
+    pub fn change_from(&self, before: &NeedInfo) -> NeedChange {
         // Spelled out field by field, so that a field added later must be placed here.
         let NeedInfo {
             id,
@@ -45,19 +57,26 @@ impl NeedInfo {
             topics,
             needed_from,
             needed_by,
-            budget_max_sek: _,
+            budget_max_sek,
             collaboration_level,
-            public: _,
+            public,
         } = self;
-        *id == other.id
-            && *org == other.org
-            && *title == other.title
-            && *text == other.text
-            && *activity_area == other.activity_area
-            && *topics == other.topics
-            && *needed_from == other.needed_from
-            && *needed_by == other.needed_by
-            && *collaboration_level == other.collaboration_level
+        let signals_alike = *id == before.id
+            && *org == before.org
+            && *title == before.title
+            && *text == before.text
+            && *activity_area == before.activity_area
+            && *topics == before.topics
+            && *needed_from == before.needed_from
+            && *needed_by == before.needed_by
+            && *collaboration_level == before.collaboration_level;
+        if !signals_alike {
+            NeedChange::Signals
+        } else if *budget_max_sek != before.budget_max_sek || *public != before.public {
+            NeedChange::BudgetOrVisibility
+        } else {
+            NeedChange::Unchanged
+        }
     }
 }
 
