@@ -209,14 +209,11 @@ impl TextIndex {
         // then the other classes the difference reached (a leader's candidate among
         // them is found already taken).
         let acc = &mut s.acc;
-        let mut keys: Vec<u64> = lead
-            .kept
-            .iter()
-            .map(|&key| {
-                let (d, v) = from_rank_key(key);
-                rank_key((d, v + std::mem::take(&mut acc[d as usize])))
-            })
-            .collect();
+        let mut keys: Vec<u64> = Vec::with_capacity(lead.kept.len() + count);
+        keys.extend(lead.kept.iter().map(|&key| {
+            let (d, v) = from_rank_key(key);
+            rank_key((d, v + std::mem::take(&mut acc[d as usize])))
+        }));
         keys.extend(s.reached[..count].iter().filter_map(|&d| {
             let v = std::mem::take(&mut acc[d as usize]);
             (v > 0.0).then(|| rank_key((d, v)))
