@@ -895,8 +895,8 @@ mod tests {
     #[test]
     fn noting_without_a_cap_gives_what_the_capped_loop_gives() {
         let list: Vec<(u32, f32)> = (0..300).map(|i| (i * 7 % 200, weight(i) + 0.01)).collect();
-        let run = |noting: fn(&[(u32, f32)], f32, &mut [f32], &mut [u32], usize) -> usize,
-                   slots: usize| {
+        type Noting = fn(&[(u32, f32)], f32, &mut [f32], &mut [u32], usize) -> usize;
+        let run = |noting: Noting, slots: usize| {
             let mut acc = vec![0.0f32; 200];
             acc[3] = 0.5;
             let mut reached = vec![u32::MAX; slots];
