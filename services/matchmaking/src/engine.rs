@@ -9,7 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::groups::Formed;
-use crate::index::{self, TextIndex};
+use crate::index::{self, Scratch, TextIndex};
 use crate::meaning::{self, ClassEmbeddings};
 use crate::model::{NeedChange, NeedInfo, OrgInfo, SolutionInfo};
 use crate::profile::{self, Affinity, Profile};
@@ -594,6 +594,24 @@ impl Engine {
             cosine(self.index.words.get(a), self.index.words.get(b)),
             cosine(self.index.grams.get(a), self.index.grams.get(b)),
         )
+    }
+
+    /// [`Engine::class_similarity`] of classes `c` and `d` through the scratch's dense
+    /// arrays ([`crate::index::TextIndex::cosines`]): the same figure bit for bit,
+    /// without walking two sparse vectors side by side, a branch on every term. The
+    /// batch compares each class with its run's leader this way, and class `c`'s vectors
+    /// stay scattered for its own search.
+    pub(crate) fn class_similarity_in(&self, c: u32, d: u32, scratch: &mut Scratch) -> f32 {
+        let (_, words, grams) = self.index.cosines(c, &[d], scratch)[0];
+        self.blend(words, grams)
+    }
+
+    /// [`Engine::text_similarity`] of needs `i` and `j` with `j`'s class scattered in the
+    /// scratch (see [`Engine::class_similarity_in`]): the same figure bit for bit, for
+    /// comparing one need with many.
+    pub(crate) fn text_similarity_in(&self, i: usize, j: usize, scratch: &mut Scratch) -> f32 {
+        let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
+        self.with_meaning(a, b, self.class_similarity_in(b, a, scratch))
     }
 
     fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {

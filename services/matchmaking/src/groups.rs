@@ -204,7 +204,7 @@ impl Engine {
                         let follows = leader.as_ref().is_some_and(|l| {
                             self.index.approximate()
                                 && shared
-                                && self.class_similarity(l.of, c) >= LEADER_SIMILARITY
+                                && self.class_similarity_in(c, l.of, scratch) >= LEADER_SIMILARITY
                         });
                         let ranked = match (follows, &mut leader) {
                             (true, Some(l)) => l,

@@ -362,8 +362,14 @@ pub struct Scratch {
     /// classes, as a follower in the batch notes a class again when what it adds and
     /// takes away comes to exactly 0 (see [`TextIndex::ranked_in_run`]).
     reached: Vec<u32>,
+    /// The words and n-grams of the class [`Scratch::scattered`] as dense arrays, for
+    /// the exact comparisons ([`TextIndex::cosines`]).
     query_words: Vec<f32>,
     query_grams: Vec<f32>,
+    /// The class whose vectors `query_words` and `query_grams` hold, if any: kept there
+    /// between calls, as a search compares its class's text part after part and the
+    /// batch compares a class with its run's leader first.
+    scattered: Option<u32>,
     /// The batch's current run leader, if any (see [`TextIndex::ranked_in_run`]).
     lead: Option<Lead>,
 }
@@ -471,7 +477,7 @@ fn keep_heaviest_first(v: &mut [(u32, f32)], keep: usize) {
 /// every run, for a reason not found (not the allocator: the same with glibc's trimming
 /// and mapping thresholds raised).
 #[inline(never)]
-fn without_surely_lighter(mut v: Vec<u64>, keep: usize) -> Vec<u64> {
+fn without_surely_lighter(v: Vec<u64>, keep: usize) -> Vec<u64> {
     if v.len() < 4 * keep {
         return v;
     }
@@ -481,11 +487,8 @@ fn without_surely_lighter(mut v: Vec<u64>, keep: usize) -> Vec<u64> {
         return v;
     }
     let (_, &mut last, _) = sample.select_nth_unstable(rank);
-    // Counted first, then dropped in place: no second vector grown to its size.
-    if v.iter().filter(|&&k| k <= last).count() >= keep {
-        v.retain(|&k| k <= last);
-    }
-    v
+    let kept: Vec<u64> = v.iter().copied().filter(|&k| k <= last).collect();
+    if kept.len() >= keep { kept } else { v }
 }
 
 /// The `keep` heaviest entries of `v`, heaviest first (ties by term id).
@@ -499,16 +502,12 @@ fn heaviest(v: &[(u32, f32)], keep: usize) -> Vec<(u32, f32)> {
 /// Adds `scale` × the query's products with the postings of the classes each term
 /// weighs most in ([`KEEP_HEAVY`]) to the classes `acc` already holds, leaving the
 /// others at 0.
-///
-/// The product is masked, not multiplied by 0 or 1: one multiplication fewer in a loop
-/// that is a tenth of the batch, with the same figure bit for bit (`qw × w`, or +0).
 fn accumulate_reached(query: &[(u32, f32)], scale: f32, postings: &Postings, acc: &mut [f32]) {
     for &(t, qw) in query {
         let qw = scale * qw;
         for &(c, w) in postings.heavy(t) {
             let a = &mut acc[c as usize];
-            let product = qw * w;
-            *a += if *a != 0.0 { product } else { 0.0 };
+            *a += f32::from(u8::from(*a != 0.0)) * qw * w;
         }
     }
 }
@@ -533,7 +532,9 @@ fn accumulate(
 }
 
 /// [`accumulate`] for a `scale` of either sign: each class is written into `reached`
-/// whenever its entry was 0.
+/// whenever its entry was 0. Written without a branch: every class is written to the
+/// next free slot, which only counts when the entry was 0 (the hot loop of the
+/// candidate stage).
 fn add_products(
     query: &[(Read, f32)],
     scale: f32,
@@ -542,55 +543,15 @@ fn add_products(
     reached: &mut [u32],
     mut count: usize,
 ) -> usize {
-    for &(t, qw) in query {
-        let list = postings.read(t);
-        count = if count + list.len() < reached.len() {
-            note_and_add(list, scale * qw, acc, reached, count)
-        } else {
-            note_and_add_at_most(list, scale * qw, acc, reached, count)
-        };
-    }
-    count
-}
-
-/// Adds `qw` × each entry of `list` to `acc`, noting each class whose entry was 0 in
-/// `reached` after the `count` noted; returns the new count. `reached` must have room
-/// for the whole list after `count`. Written without a branch (the hot loop of the
-/// candidate stage): every class is written to the next free slot, which only counts
-/// when the entry was 0. With the room checked once for the list, the count needs no
-/// cap: a quarter fewer instructions an entry than [`note_and_add_at_most`].
-fn note_and_add(
-    list: &[(u32, f32)],
-    qw: f32,
-    acc: &mut [f32],
-    reached: &mut [u32],
-    mut count: usize,
-) -> usize {
-    for &(c, w) in list {
-        let a = &mut acc[c as usize];
-        reached[count] = c;
-        count += usize::from(*a == 0.0);
-        *a += qw * w;
-    }
-    count
-}
-
-/// [`note_and_add`] where `reached` may be too short for the whole list: the count
-/// stays at its last slot. A follower can note a class again whenever what it adds and
-/// takes away comes to exactly 0, so the room cannot be known in advance.
-fn note_and_add_at_most(
-    list: &[(u32, f32)],
-    qw: f32,
-    acc: &mut [f32],
-    reached: &mut [u32],
-    mut count: usize,
-) -> usize {
     let last = reached.len() - 1;
-    for &(c, w) in list {
-        let a = &mut acc[c as usize];
-        reached[count] = c;
-        count = (count + usize::from(*a == 0.0)).min(last);
-        *a += qw * w;
+    for &(t, qw) in query {
+        let qw = scale * qw;
+        for &(c, w) in postings.read(t) {
+            let a = &mut acc[c as usize];
+            reached[count] = c;
+            count = (count + usize::from(*a == 0.0)).min(last);
+            *a += qw * w;
+        }
     }
     count
 }
@@ -676,6 +637,7 @@ impl TextIndex {
             reached: vec![0; if pruned { 2 * n + 1 } else { 0 }],
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
+            scattered: None,
             lead: None,
         }
     }
@@ -720,19 +682,41 @@ impl TextIndex {
     /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as
     /// (class, word cosine, n-gram cosine).
     pub fn cosines(&self, c: u32, candidates: &[u32], s: &mut Scratch) -> Vec<(u32, f32, f32)> {
-        let (qw, qg) = (self.words.get(c as usize), self.grams.get(c as usize));
-        qw.iter().for_each(|&(t, w)| s.query_words[t as usize] = w);
-        qg.iter().for_each(|&(t, w)| s.query_grams[t as usize] = w);
+        self.scatter(c, s);
         let mut out = Vec::with_capacity(candidates.len());
         // Four side by side, then the last one to three: two side by side, then one.
         let rest = self.compared_in_groups::<DOTS_AT_ONCE>(candidates, s, &mut out);
         let rest = self.compared_in_groups::<2>(rest, s, &mut out);
         self.compared_in_groups::<1>(rest, s, &mut out);
-        qw.iter()
-            .for_each(|&(t, _)| s.query_words[t as usize] = 0.0);
-        qg.iter()
-            .for_each(|&(t, _)| s.query_grams[t as usize] = 0.0);
         out
+    }
+
+    /// Leaves class `c`'s vectors scattered in the scratch's dense arrays (the class
+    /// there before taken out), unless they are there already.
+    fn scatter(&self, c: u32, s: &mut Scratch) {
+        if s.scattered == Some(c) {
+            return;
+        }
+        if let Some(before) = s.scattered.take() {
+            let (words, grams) = (
+                self.words.get(before as usize),
+                self.grams.get(before as usize),
+            );
+            words
+                .iter()
+                .for_each(|&(t, _)| s.query_words[t as usize] = 0.0);
+            grams
+                .iter()
+                .for_each(|&(t, _)| s.query_grams[t as usize] = 0.0);
+        }
+        let (words, grams) = (self.words.get(c as usize), self.grams.get(c as usize));
+        words
+            .iter()
+            .for_each(|&(t, w)| s.query_words[t as usize] = w);
+        grams
+            .iter()
+            .for_each(|&(t, w)| s.query_grams[t as usize] = w);
+        s.scattered = Some(c);
     }
 
     /// Adds to `out` the (class, word cosine, n-gram cosine) of the query scattered in
@@ -887,36 +871,6 @@ mod tests {
         }
         assert_eq!(handed, sorted_heaviest(&candidates, MAX_CANDIDATES));
         assert!(ranked.chunk(MAX_CANDIDATES, 100).is_empty());
-    }
-
-    /// With room for the whole list, the loop without a cap notes the same classes and
-    /// leaves the same figures as the capped one; without room, the capped one keeps the
-    /// count at the last slot and every figure is still added.
-    #[test]
-    fn noting_without_a_cap_gives_what_the_capped_loop_gives() {
-        let list: Vec<(u32, f32)> = (0..300).map(|i| (i * 7 % 200, weight(i) + 0.01)).collect();
-        type Noting = fn(&[(u32, f32)], f32, &mut [f32], &mut [u32], usize) -> usize;
-        let run = |noting: Noting, slots: usize| {
-            let mut acc = vec![0.0f32; 200];
-            acc[3] = 0.5;
-            let mut reached = vec![u32::MAX; slots];
-            let count = noting(&list[..150], 0.5, &mut acc, &mut reached, 0);
-            let count = noting(&list[150..], -0.5, &mut acc, &mut reached, count);
-            (
-                count,
-                reached,
-                acc.iter().map(|a| a.to_bits()).collect::<Vec<u32>>(),
-            )
-        };
-        let roomy = run(note_and_add, 401);
-        assert_eq!(roomy, run(note_and_add_at_most, 401));
-        assert!(
-            roomy.0 > 150 && roomy.0 < 300,
-            "classes noted again: {}",
-            roomy.0
-        );
-        let (count, _, figures) = run(note_and_add_at_most, 10);
-        assert_eq!((count, figures), (9, roomy.2));
     }
 
     /// Summed side by side, each candidate's dot product is bit for bit the one summed

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::engine::Engine;
 use crate::groups::{EDGES_PER_NEED, Formed, Group};
+use crate::index::Scratch;
 use crate::profile;
 use crate::search::Scored;
 
@@ -81,7 +82,11 @@ impl Engine {
             .collect();
         let entering: Vec<(usize, Scored)> = changed
             .par_iter()
-            .flat_map_iter(|&x| self.entering(x, &best, &is_stale))
+            .map_init(
+                || self.index.scratch(),
+                |scratch, &x| self.entering(x, &best, &is_stale, scratch),
+            )
+            .flatten_iter()
             .collect();
         for (j, candidate) in entering {
             self.keep(&mut best[j], candidate, EDGES_PER_NEED);
@@ -104,7 +109,13 @@ impl Engine {
     /// `x` could now enter, with its score for each. A need whose list is full and whose
     /// last scores above what `x` could score with it at full text support
     /// ([`profile::ceiling`]) is passed by before its text is compared.
-    fn entering(&self, x: usize, best: &[Vec<Scored>], stale: &[bool]) -> Vec<(usize, Scored)> {
+    fn entering(
+        &self,
+        x: usize,
+        best: &[Vec<Scored>],
+        stale: &[bool],
+        scratch: &mut Scratch,
+    ) -> Vec<(usize, Scored)> {
         let w = self.weights();
         let other = self.profile(x);
         (0..best.len())
@@ -118,7 +129,7 @@ impl Engine {
                 {
                     return None;
                 }
-                let text = self.text_similarity(j, x);
+                let text = self.text_similarity_in(j, x, scratch);
                 (text >= w.min_text).then(|| {
                     let (parts, _) = profile::contributions(w, &self.affinity, text, me, other);
                     (j, (x, profile::score(&parts)))

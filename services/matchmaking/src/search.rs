@@ -107,7 +107,9 @@ impl Engine {
             .filter(|(_, t)| *t >= min)
             .chain(sure.into_iter().map(|(d, b, _)| (d, b)))
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Each class once, ties by class: a total order, so an unstable sort gives the
+        // same order.
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
     }
 
@@ -494,6 +496,37 @@ pub(crate) mod tests {
         assert!(followers >= 128, "{followers} of 256 followed");
         let after_run = e.index.ranked(7, share, &mut in_run).all();
         assert_eq!(after_run, e.index.ranked(7, share, &mut alone).all());
+    }
+
+    /// The similarity of two classes through the scratch's dense arrays is the sparse
+    /// one bit for bit, whichever class was scattered before (the scratch keeps the last
+    /// one and must take its terms out when the next comes).
+    #[test]
+    fn similarity_through_the_scratch_is_the_sparse_one_bit_for_bit() {
+        let e = look_alikes(300, true);
+        let mut scratch = e.index.scratch();
+        let classes = e.index.members.classes() as u32;
+        let mut compared = 0;
+        for c in (0..classes).step_by(7) {
+            for d in [c, (c + 1) % classes, (c * 31 + 5) % classes, 0] {
+                let dense = e.class_similarity_in(c, d, &mut scratch);
+                assert_eq!(
+                    dense.to_bits(),
+                    e.class_similarity(d, c).to_bits(),
+                    "{c} {d}"
+                );
+                compared += usize::from(dense > 0.0 && dense < 0.99);
+            }
+            // Another class scattered in between.
+            e.class_similarity_in((c + 3) % classes, c, &mut scratch);
+        }
+        for j in (0..e.needs().len()).step_by(5) {
+            for i in [j, (j * 13 + 1) % e.needs().len()] {
+                let dense = e.text_similarity_in(i, j, &mut scratch).to_bits();
+                assert_eq!(dense, e.text_similarity(i, j).to_bits(), "needs {i} {j}");
+            }
+        }
+        assert!(compared > 20, "partly similar pairs compared: {compared}");
     }
 
     /// The approximate candidate stage adds up only some of the products two texts
