@@ -606,12 +606,44 @@ impl Engine {
         self.blend(words, grams)
     }
 
-    /// [`Engine::text_similarity`] of needs `i` and `j` with `j`'s class scattered in the
-    /// scratch (see [`Engine::class_similarity_in`]): the same figure bit for bit, for
-    /// comparing one need with many.
+    /// [`Engine::text_similarity`] of needs `i` and `j` through the scratch (see
+    /// [`Engine::class_similarity_in`]): the same figure bit for bit, for comparing one
+    /// need with many. It compares against the class the scratch holds, `j`'s or else
+    /// `i`'s, so a caller comparing need `x` with many scatters `x`'s class first or
+    /// passes `x` first.
     pub(crate) fn text_similarity_in(&self, i: usize, j: usize, scratch: &mut Scratch) -> f32 {
         let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
-        self.with_meaning(a, b, self.class_similarity_in(b, a, scratch))
+        let lexical = if self.index.holds(b, scratch) {
+            self.class_similarity_in(b, a, scratch)
+        } else {
+            self.class_similarity_in(a, b, scratch)
+        };
+        self.with_meaning(a, b, lexical)
+    }
+
+    /// What a group's description takes from a pair of its members, as
+    /// [`Engine::score_pair`] gives it (bit for bit) without the rest of the explanation:
+    /// each signal's contribution, their closeness in meaning, and the words they share
+    /// most; `None` below the text threshold. Describing the groups at 100,000 needs
+    /// scores some 230,000 pairs, and the strings of full explanations were most of it.
+    pub(crate) fn pair_reasons(
+        &self,
+        i: usize,
+        j: usize,
+        scratch: &mut Scratch,
+    ) -> Option<([f32; 7], Option<f32>, Vec<String>)> {
+        let text = self.text_similarity_in(i, j, scratch);
+        if text < self.weights.min_text {
+            return None;
+        }
+        let (me, other) = (self.profile(i), self.profile(j));
+        let (parts, _) = profile::contributions(&self.weights, &self.affinity, text, me, other);
+        let meaning = self.closeness(self.index.class_of[i], self.index.class_of[j]);
+        Some((
+            parts,
+            meaning,
+            self.shared_words(self.words(i), self.words(j)),
+        ))
     }
 
     fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {

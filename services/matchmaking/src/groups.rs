@@ -14,10 +14,10 @@ use rayon::prelude::*;
 
 use crate::cluster::{self, Edge};
 use crate::engine::Engine;
-use crate::index::Ranked;
+use crate::index::{Ranked, Scratch};
 use crate::model::NeedInfo;
-use crate::signals;
 use crate::vectors::FxMap;
+use crate::{profile, signals};
 
 /// Matches per need considered as group edges.
 pub const EDGES_PER_NEED: usize = 10;
@@ -153,7 +153,10 @@ impl Engine {
         let clusters = cluster::average_linkage(&org, &edges, self.weights().group_threshold);
         let mut groups: Vec<Group> = clusters
             .par_iter()
-            .map(|m| described(m).unwrap_or_else(|| self.describe(m, &pairs)))
+            .map_init(
+                || self.index.comparison_scratch(),
+                |scratch, m| described(m).unwrap_or_else(|| self.describe(m, &pairs, scratch)),
+            )
             .collect();
         groups.sort_by(|a, b| {
             b.members
@@ -251,10 +254,11 @@ impl Engine {
         edges
     }
 
-    fn describe(&self, m: &[usize], pairs: &Pairs) -> Group {
+    fn describe(&self, m: &[usize], pairs: &Pairs, scratch: &mut Scratch) -> Group {
         let needs: Vec<_> = m.iter().map(|&i| &self.needs()[i]).collect();
         let mut pair_count = 0usize;
-        let mut contributions: Vec<(String, f32)> = Vec::new();
+        // Each signal's contributions summed over the pairs, once some pair counted.
+        let mut sums: Option<[f32; 7]> = None;
         let mut meanings: Vec<f32> = Vec::new();
         // word → (pairs sharing it, first position seen: pairs list words by contribution)
         let mut words: HashMap<String, (usize, usize)> = HashMap::new();
@@ -263,23 +267,27 @@ impl Engine {
                 pair_count += 1;
                 // Only the group's edges (its members' best matches) count; a pair
                 // outside them counts 0, as in the linkage.
-                let Some(found) = pairs
+                let Some((parts, meaning, shared)) = pairs
                     .get(&(x.min(y), x.max(y)))
-                    .and_then(|_| self.score_pair(x, y))
+                    .and_then(|_| self.pair_reasons(x, y, scratch))
                 else {
                     continue;
                 };
-                add_contributions(&mut contributions, &found.why.contributions);
-                meanings.extend(found.why.meaning);
-                for w in found.why.shared_terms {
+                let sums = sums.get_or_insert([0.0; 7]);
+                sums.iter_mut()
+                    .zip(parts)
+                    .for_each(|(sum, part)| *sum += part);
+                meanings.extend(meaning);
+                for w in shared {
                     let seen = words.len();
                     words.entry(w).or_insert((0, seen)).0 += 1;
                 }
             }
         }
-        contributions
-            .iter_mut()
-            .for_each(|(_, v)| *v /= pair_count.max(1) as f32);
+        let contributions: Vec<(String, f32)> = (sums.iter())
+            .flat_map(|sums| profile::SIGNALS.iter().zip(sums))
+            .map(|(signal, sum)| (signal.to_string(), sum / pair_count.max(1) as f32))
+            .collect();
         let mut terms: Vec<(String, (usize, usize))> = words.into_iter().collect();
         terms.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
         let terms: Vec<String> = terms.into_iter().take(8).map(|(w, _)| w).collect();
@@ -401,16 +409,6 @@ fn summarise(needs: &[&NeedInfo]) -> (u8, u64, Option<NaiveDate>) {
     )
 }
 
-/// Adds one pair's contributions to the running sums, signal by signal.
-fn add_contributions(sums: &mut Vec<(String, f32)>, pair: &[(String, f32)]) {
-    for (signal, value) in pair {
-        match sums.iter_mut().find(|(s, _)| s == signal) {
-            Some((_, sum)) => *sum += value,
-            None => sums.push((signal.clone(), *value)),
-        }
-    }
-}
-
 /// The topics two or more members carry, the most widely carried first (ties in the
 /// order first seen).
 fn shared_topics(needs: &[&NeedInfo]) -> Vec<String> {
@@ -456,6 +454,51 @@ mod tests {
             budget_max_sek: None,
             collaboration_level: 0,
             public: true,
+        }
+    }
+
+    /// A group's reasons are its members' match explanations averaged: each signal's
+    /// contribution is the mean over the members' pairs of what the pair's explanation
+    /// says (a pair outside the group's edges counts 0), bit for bit, and its cohesion
+    /// their sum; its label words are words its pairs share.
+    #[test]
+    fn a_groups_reasons_are_its_pairs_explanations_averaged() {
+        let e = crate::search::tests::look_alikes(1500, true);
+        let pairs = group_pairs(&e.best_matches_of_all());
+        let groups = e.groups();
+        assert!(groups.len() > 20, "{} groups", groups.len());
+        for g in groups.iter().step_by(7) {
+            let m: Vec<usize> = g
+                .members
+                .iter()
+                .map(|&id| e.index_of(id).unwrap())
+                .collect();
+            let (mut sums, mut count, mut words) = (None::<[f32; 7]>, 0, Vec::new());
+            for (k, &x) in m.iter().enumerate() {
+                for &y in &m[k + 1..] {
+                    count += 1;
+                    let edge = pairs.contains_key(&(x.min(y), x.max(y)));
+                    let Some(found) = e.score_pair(x, y).filter(|_| edge) else {
+                        continue;
+                    };
+                    let sums = sums.get_or_insert([0.0; 7]);
+                    for (sum, (_, part)) in sums.iter_mut().zip(&found.why.contributions) {
+                        *sum += part;
+                    }
+                    words.extend(found.why.shared_terms);
+                }
+            }
+            let want: Vec<(&str, u32)> = (sums.iter())
+                .flat_map(|sums| profile::SIGNALS.iter().zip(sums))
+                .map(|(&signal, sum)| (signal, (sum / count as f32).to_bits()))
+                .collect();
+            let got: Vec<(&str, u32)> = (g.why.contributions.iter())
+                .map(|(signal, v)| (signal.as_str(), v.to_bits()))
+                .collect();
+            assert_eq!(got, want, "group of {} members", m.len());
+            let total: f32 = g.why.contributions.iter().map(|c| c.1).sum();
+            assert_eq!(g.cohesion, total.min(1.0));
+            assert!(g.label.iter().all(|w| words.contains(w)), "{:?}", g.label);
         }
     }
 

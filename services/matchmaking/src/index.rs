@@ -635,6 +635,18 @@ impl TextIndex {
         Scratch {
             acc: vec![0.0; if pruned { n } else { 0 }],
             reached: vec![0; if pruned { 2 * n + 1 } else { 0 }],
+            ..self.comparison_scratch()
+        }
+    }
+
+    /// Accumulators for exact comparisons only ([`TextIndex::cosines`]), without those
+    /// of the candidate stage (1.2 MB at 100,000 classes): for comparing needs already
+    /// found, as describing groups and re-forming them do. [`TextIndex::ranked`] panics
+    /// on it.
+    pub fn comparison_scratch(&self) -> Scratch {
+        Scratch {
+            acc: Vec::new(),
+            reached: Vec::new(),
             query_words: vec![0.0; self.words.terms],
             query_grams: vec![0.0; self.grams.terms],
             scattered: None,
@@ -691,9 +703,15 @@ impl TextIndex {
         out
     }
 
+    /// Whether class `c`'s vectors are scattered in the scratch (see
+    /// [`TextIndex::scatter`]).
+    pub fn holds(&self, c: u32, s: &Scratch) -> bool {
+        s.scattered == Some(c)
+    }
+
     /// Leaves class `c`'s vectors scattered in the scratch's dense arrays (the class
     /// there before taken out), unless they are there already.
-    fn scatter(&self, c: u32, s: &mut Scratch) {
+    pub fn scatter(&self, c: u32, s: &mut Scratch) {
         if s.scattered == Some(c) {
             return;
         }

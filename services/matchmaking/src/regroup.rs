@@ -83,7 +83,7 @@ impl Engine {
         let entering: Vec<(usize, Scored)> = changed
             .par_iter()
             .map_init(
-                || self.index.scratch(),
+                || self.index.comparison_scratch(),
                 |scratch, &x| self.entering(x, &best, &is_stale, scratch),
             )
             .flatten_iter()
@@ -118,6 +118,8 @@ impl Engine {
     ) -> Vec<(usize, Scored)> {
         let w = self.weights();
         let other = self.profile(x);
+        // Every need is compared with `x`: its class stays scattered.
+        self.index.scatter(self.index.class_of[x], scratch);
         (0..best.len())
             .filter(|&j| !stale[j] && j != x)
             .filter_map(|j| {
