@@ -6,6 +6,8 @@
 //! collaboration with one need per organisation. Unlike connected components, this does
 //! not chain unrelated needs through a shared neighbour.
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::vectors::FxMap;
 
 /// A weighted pair of items, `a < b`.
@@ -16,8 +18,10 @@ pub type Edge = ((usize, usize), f32);
 pub fn average_linkage(org: &[u32], edges: &[Edge], threshold: f32) -> Vec<Vec<usize>> {
     let value: FxMap<(usize, usize), f32> = edges.iter().copied().collect();
     let mut order: Vec<Edge> = edges.iter().copied().filter(|e| e.1 >= threshold).collect();
-    // Ties broken by position, so the same input always gives the same clusters.
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Ties broken by position, so the same input always gives the same clusters; each
+    // pair once, so the order is total and sorting it unstably, on all cores, gives that
+    // order (the linkage after it is serial: 800,000 edges at 100,000 needs).
+    order.par_sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut cluster: Vec<usize> = (0..org.len()).collect();
     // The members of each cluster, by the item it is named after; empty once merged
     // into another.
