@@ -597,12 +597,12 @@ impl Engine {
     }
 
     /// [`Engine::class_similarity`] of classes `c` and `d` through the scratch's dense
-    /// arrays ([`crate::index::TextIndex::cosines`]): the same figure bit for bit,
+    /// arrays ([`crate::index::TextIndex::cosine_pair`]): the same figure bit for bit,
     /// without walking two sparse vectors side by side, a branch on every term. The
     /// batch compares each class with its run's leader this way, and class `c`'s vectors
     /// stay scattered for its own search.
     pub(crate) fn class_similarity_in(&self, c: u32, d: u32, scratch: &mut Scratch) -> f32 {
-        let (_, words, grams) = self.index.cosines(c, &[d], scratch)[0];
+        let (words, grams) = self.index.cosine_pair(c, d, scratch);
         self.blend(words, grams)
     }
 

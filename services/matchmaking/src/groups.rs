@@ -464,8 +464,9 @@ mod tests {
     #[test]
     fn a_groups_reasons_are_its_pairs_explanations_averaged() {
         let e = crate::search::tests::look_alikes(1500, true);
-        let pairs = group_pairs(&e.best_matches_of_all());
-        let groups = e.groups();
+        let formed = e.form();
+        let pairs = group_pairs(&formed.best_matches());
+        let groups = formed.groups;
         assert!(groups.len() > 20, "{} groups", groups.len());
         for g in groups.iter().step_by(7) {
             let m: Vec<usize> = g

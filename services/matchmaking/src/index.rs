@@ -709,6 +709,16 @@ impl TextIndex {
         s.scattered == Some(c)
     }
 
+    /// The exact word and n-gram cosines of class `c` with class `d`: one comparison of
+    /// [`TextIndex::cosines`], without a vector for its one result (describing the groups
+    /// and the batch's leader checks make some 300,000 at 100,000 needs).
+    pub fn cosine_pair(&self, c: u32, d: u32, s: &mut Scratch) -> (f32, f32) {
+        self.scatter(c, s);
+        let [words] = dots(&s.query_words, [self.words.get(d as usize)]);
+        let [grams] = dots(&s.query_grams, [self.grams.get(d as usize)]);
+        (words, grams)
+    }
+
     /// Leaves class `c`'s vectors scattered in the scratch's dense arrays (the class
     /// there before taken out), unless they are there already.
     pub fn scatter(&self, c: u32, s: &mut Scratch) {

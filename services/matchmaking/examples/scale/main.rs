@@ -646,8 +646,11 @@ fn main() {
         let (groups, grouping, cpu) = time_groups(&engine, repeats);
         let regroup =
             regroup_after_changes(&engine, changed, full_recall, &thesaurus, meaning.as_ref());
-        // The batch behind the groups, against the same brute force.
-        let batch = engine.best_matches_of_all();
+        // The batch behind the groups (kept with them by `time_groups`), against the
+        // same brute force.
+        let batch = engine
+            .grouped_matches()
+            .expect("groups formed by time_groups");
         let (mut batch_hits, mut batch_total) = (0, 0);
         for (i, tenth, want) in sampled {
             batch_total += want;
