@@ -692,15 +692,21 @@ impl TextIndex {
     }
 
     /// The exact word and n-gram cosines of class `c` with the classes `candidates`, as
-    /// (class, word cosine, n-gram cosine).
-    pub fn cosines(&self, c: u32, candidates: &[u32], s: &mut Scratch) -> Vec<(u32, f32, f32)> {
+    /// (class, word cosine, n-gram cosine), in `out` (cleared first): a search compares
+    /// part after part of 32 candidates, and reuses one vector for all of them.
+    pub fn cosines(
+        &self,
+        c: u32,
+        candidates: &[u32],
+        s: &mut Scratch,
+        out: &mut Vec<(u32, f32, f32)>,
+    ) {
         self.scatter(c, s);
-        let mut out = Vec::with_capacity(candidates.len());
+        out.clear();
         // Four side by side, then the last one to three: two side by side, then one.
-        let rest = self.compared_in_groups::<DOTS_AT_ONCE>(candidates, s, &mut out);
-        let rest = self.compared_in_groups::<2>(rest, s, &mut out);
-        self.compared_in_groups::<1>(rest, s, &mut out);
-        out
+        let rest = self.compared_in_groups::<DOTS_AT_ONCE>(candidates, s, out);
+        let rest = self.compared_in_groups::<2>(rest, s, out);
+        self.compared_in_groups::<1>(rest, s, out);
     }
 
     /// Whether class `c`'s vectors are scattered in the scratch (see

@@ -70,12 +70,35 @@ struct Outcome {
 /// A candidate: (need index, score).
 pub type Scored = (usize, f32);
 
+/// The vectors one class search reuses part after part, instead of making them anew for
+/// each part of [`PART`] candidates (some two million parts at realistic 100,000).
+#[derive(Default)]
+struct PartVectors {
+    /// The part's candidates that could enter a result.
+    worth: Vec<(u32, f32)>,
+    /// Their text similarities.
+    similar: Similar,
+}
+
+/// The text similarities of a part's candidates ([`Engine::similar_classes`]), with
+/// the vectors that compute them.
+#[derive(Default)]
+struct Similar {
+    /// The candidates compared exactly, and each one's closeness in meaning.
+    compared: Vec<u32>,
+    closeness: Vec<Option<f32>>,
+    /// Their word and n-gram cosines.
+    cosines: Vec<(u32, f32, f32)>,
+    /// The result: (class, text similarity), most similar first.
+    classes: Vec<(u32, f32)>,
+}
+
 impl Engine {
-    /// The text similarity of class `c` with the classes `chunk` (words and n-grams, and
-    /// meaning where both have an embedding), those at least `min_text` similar, most
-    /// similar first, ties by position. Exact, except where
-    /// `bounds` (the chunk's lower bounds, when they are of class `c`) already give full
-    /// text support: the bound stands in, as the score is the same (see
+    /// Leaves in `out.classes` the text similarity of class `c` with the classes
+    /// `chunk` (words and n-grams, and meaning where both have an embedding), those at
+    /// least `min_text` similar, most similar first, ties by position. Exact, except
+    /// where `bounds` (the chunk's lower bounds, when they are of class `c`) already
+    /// give full text support: the bound stands in, as the score is the same (see
     /// [`crate::index::Ranked`]).
     fn similar_classes(
         &self,
@@ -83,34 +106,37 @@ impl Engine {
         chunk: &[(u32, f32)],
         bounds: bool,
         scratch: &mut Scratch,
-    ) -> Vec<(u32, f32)> {
+        out: &mut Similar,
+    ) {
         let w = self.weights();
         let (min, full) = (w.min_text, w.full_support_text);
-        // Each candidate's closeness in meaning, and its lower bound with the meaning
-        // blended in (still a lower bound).
-        let (sure, unsure): (Vec<_>, Vec<_>) = chunk
+        out.classes.clear();
+        out.compared.clear();
+        out.closeness.clear();
+        for &(d, bound) in chunk {
+            // Its closeness in meaning, and its lower bound with the meaning blended in
+            // (still a lower bound).
+            let m = self.closeness(c, d);
+            let lower = meaning::blend(w, bound, m);
+            if bounds && lower >= full + BOUND_MARGIN {
+                out.classes.push((d, lower));
+            } else {
+                out.compared.push(d);
+                out.closeness.push(m);
+            }
+        }
+        self.index
+            .cosines(c, &out.compared, scratch, &mut out.cosines);
+        let exact = out
+            .cosines
             .iter()
-            .map(|&(d, b)| {
-                let m = self.closeness(c, d);
-                (d, meaning::blend(w, b, m), m)
-            })
-            .partition(|&(_, b, _)| bounds && b >= full + BOUND_MARGIN);
-        let ids: Vec<u32> = unsure.iter().map(|&(d, _, _)| d).collect();
-        let mut out: Vec<(u32, f32)> = self
-            .index
-            .cosines(c, &ids, scratch)
-            .into_iter()
-            .zip(unsure)
-            .map(|((d, words, grams), (_, _, m))| {
-                (d, meaning::blend(w, self.blend(words, grams), m))
-            })
-            .filter(|(_, t)| *t >= min)
-            .chain(sure.into_iter().map(|(d, b, _)| (d, b)))
-            .collect();
+            .zip(&out.closeness)
+            .map(|(&(d, words, grams), &m)| (d, meaning::blend(w, self.blend(words, grams), m)));
+        out.classes.extend(exact.filter(|(_, t)| *t >= min));
         // Each class once, ties by class: a total order, so an unstable sort gives the
-        // same order.
-        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out
+        // same order whatever order the classes were added in.
+        out.classes
+            .sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
 
     /// The `limit` best other-organisation needs for need `i`, best first.
@@ -165,6 +191,7 @@ impl Engine {
             self.index.chunk()
         };
         let mut start = 0;
+        let mut vectors = PartVectors::default();
         loop {
             let chunk = ranked.chunk(start, self.index.chunk());
             if chunk.is_empty() {
@@ -175,7 +202,7 @@ impl Engine {
             // A part at a time, so that the results found so far rule out the rest of
             // the chunk by their other signals before its text is computed.
             for part in chunk.chunks(part) {
-                let found = self.search_part(&query, part, &mut tops, scratch);
+                let found = self.search_part(&query, part, &mut tops, scratch, &mut vectors);
                 seen.compared |= found.compared;
                 seen.hopeful |= found.hopeful;
                 seen.improved |= found.improved;
@@ -203,6 +230,7 @@ impl Engine {
         part: &[(u32, f32)],
         tops: &mut [Vec<Scored>],
         scratch: &mut Scratch,
+        vectors: &mut PartVectors,
     ) -> Outcome {
         let Query {
             class: c,
@@ -217,15 +245,18 @@ impl Engine {
             .map(|&(d, _)| self.class_profiles(d).first().map_or(0, |p| p.org))
             .fold(0u32, u32::wrapping_add);
         std::hint::black_box(touched);
-        let worth: Vec<(u32, f32)> = part
-            .iter()
-            .copied()
-            .filter(|&(d, _)| self.could_enter(d, members, tops, limit))
-            .collect();
+        let PartVectors { worth, similar } = vectors;
+        worth.clear();
+        worth.extend(
+            part.iter()
+                .copied()
+                .filter(|&(d, _)| self.could_enter(d, members, tops, limit)),
+        );
         if worth.is_empty() {
             return Outcome::default();
         }
-        let classes = self.similar_classes(c, &worth, bounds, scratch);
+        self.similar_classes(c, worth, bounds, scratch, similar);
+        let classes = &similar.classes;
         // Could the part's best text have entered a result, whatever its other signals?
         // If no part of a chunk could, the chunks after it (less similar by the
         // approximate order) seldom can.
@@ -237,7 +268,7 @@ impl Engine {
         let mut improved = false;
         for (top, &i) in tops.iter_mut().zip(members) {
             let before = (top.len(), top.last().map(|x| x.1));
-            self.best_among(i as usize, limit, &classes, top);
+            self.best_among(i as usize, limit, classes, top);
             improved |= (top.len(), top.last().map(|x| x.1)) != before;
         }
         Outcome {
