@@ -54,7 +54,7 @@ pub const ADMIT_GRAMS: usize = 32;
 /// holds, those beyond its [`KEEP_HEAVY`] heaviest are mostly reached through the
 /// query's rarer terms when they are near it at all. At realistic 100,000 this made the
 /// candidate stage about a quarter less work (`perf`); the families batch recall went
-/// from 0.994 to 0.993 (`docs/matching.md`).
+/// from 0.994 to 0.993 (`docs/scale-journal.md`).
 pub const WHOLE_WORDS: usize = 8;
 /// The query's heaviest n-grams that read the whole of their lists (see
 /// [`WHOLE_WORDS`]).

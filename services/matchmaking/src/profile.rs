@@ -25,7 +25,7 @@ pub const SIGNALS: [&str; 7] = [
 /// and the search touches each candidate's profile first so that those misses overlap
 /// (see [`crate::search`]). Unaligned, a profile straddled two lines, and ruling out
 /// waited on the second: a quarter of the time in [`contributions`] (`perf`), a tenth
-/// of the batch's CPU at realistic 100,000 (`docs/matching.md`).
+/// of the batch's CPU at realistic 100,000 (`docs/scale-journal.md`).
 #[derive(Debug, Clone, PartialEq)]
 #[repr(align(64))]
 pub struct Profile {
