@@ -96,7 +96,7 @@ struct Similar {
 impl Engine {
     /// Leaves in `out.classes` the text similarity of class `c` with the classes
     /// `chunk` (words and n-grams, and meaning where both have an embedding), those at
-    /// least `min_text` similar, most similar first, ties by position. Exact, except
+    /// least `min_text` similar, most similar first, ties by class. Exact, except
     /// where `bounds` (the chunk's lower bounds, when they are of class `c`) already
     /// give full text support: the bound stands in, as the score is the same (see
     /// [`crate::index::Ranked`]).
