@@ -646,9 +646,14 @@ impl Engine {
         ))
     }
 
+    /// The words two texts share that weigh most in their similarity, as a reader
+    /// would write them, for explanations and group labels. A single letter (the "e"
+    /// of "e-arkiv", split off at the hyphen) still counts in the similarity but says
+    /// nothing to a reader, so it is left out.
     fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {
         vectors::shared(a, b)
             .into_iter()
+            .filter(|&(t, _)| self.stems[t as usize].chars().nth(1).is_some())
             .take(6)
             .map(|(t, _)| {
                 let stem = &self.stems[t as usize];

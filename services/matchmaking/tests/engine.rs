@@ -689,3 +689,29 @@ fn a_need_without_an_embedding_is_compared_by_its_words() {
     let was = lexical.iter().find(|m| m.id == Uuid::from_u128(2)).unwrap();
     assert!(to(2).score < was.score, "{} < {}", to(2).score, was.score);
 }
+
+/// A coordinator defends a match with the words the needs share: a letter split off a
+/// compound ("e" of "e-arkiv") says nothing, so it is left out of the shared words and
+/// of the groups' labels, though it still counts in the similarity.
+#[test]
+fn shared_words_leave_out_single_letters() {
+    let e = engine();
+    let archive = e.matches(Uuid::from_u128(4), 5);
+    let why = &archive.first().expect("the other e-archive need").why;
+    assert!(
+        why.shared_terms.iter().any(|w| w.contains("arkiv")),
+        "{:?}",
+        why.shared_terms
+    );
+    assert!(
+        why.shared_terms.iter().all(|w| w.chars().count() > 1),
+        "{:?}",
+        why.shared_terms
+    );
+    for group in e.groups() {
+        assert!(
+            group.label.iter().all(|w| w.chars().count() > 1),
+            "{group:?}"
+        );
+    }
+}
