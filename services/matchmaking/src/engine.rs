@@ -622,16 +622,15 @@ impl Engine {
     }
 
     /// What a group's description takes from a pair of its members, as
-    /// [`Engine::score_pair`] gives it (bit for bit) without the rest of the explanation:
-    /// each signal's contribution, their closeness in meaning, and the words they share
-    /// most; `None` below the text threshold. Describing the groups at 100,000 needs
-    /// scores some 230,000 pairs, and the strings of full explanations were most of it.
+    /// [`Engine::score_pair`] gives it (bit for bit) without the rest of the explanation;
+    /// `None` below the text threshold. Describing the groups at 100,000 needs scores
+    /// some 230,000 pairs, and the strings of full explanations were most of it.
     pub(crate) fn pair_reasons(
         &self,
         i: usize,
         j: usize,
         scratch: &mut Scratch,
-    ) -> Option<([f32; 7], Option<f32>, Vec<String>)> {
+    ) -> Option<PairReasons> {
         let text = self.text_similarity_in(i, j, scratch);
         if text < self.weights.min_text {
             return None;
@@ -639,11 +638,11 @@ impl Engine {
         let (me, other) = (self.profile(i), self.profile(j));
         let (parts, _) = profile::contributions(&self.weights, &self.affinity, text, me, other);
         let meaning = self.closeness(self.index.class_of[i], self.index.class_of[j]);
-        Some((
-            parts,
+        Some(PairReasons {
+            contributions: parts,
             meaning,
-            self.shared_words(self.words(i), self.words(j)),
-        ))
+            shared_words: self.weighted_shared_words(self.words(i), self.words(j)),
+        })
     }
 
     /// The words two texts share that weigh most in their similarity, as a reader
@@ -651,16 +650,21 @@ impl Engine {
     /// of "e-arkiv", split off at the hyphen) still counts in the similarity but says
     /// nothing to a reader, so it is left out.
     fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {
+        let words = self.weighted_shared_words(a, b).into_iter();
+        words.map(|(word, _)| word).collect()
+    }
+
+    /// [`Engine::shared_words`] with each word's product in the word cosine, by which a
+    /// group ranks the words its pairs share equally often.
+    fn weighted_shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<(String, f32)> {
         vectors::shared(a, b)
             .into_iter()
             .filter(|&(t, _)| self.stems[t as usize].chars().nth(1).is_some())
             .take(6)
-            .map(|(t, _)| {
+            .map(|(t, product)| {
                 let stem = &self.stems[t as usize];
-                self.surface
-                    .get(stem)
-                    .cloned()
-                    .unwrap_or_else(|| stem.clone())
+                let word = self.surface.get(stem).unwrap_or(stem);
+                (word.clone(), product)
             })
             .collect()
     }
@@ -699,6 +703,16 @@ impl Engine {
     pub fn index_of(&self, id: Uuid) -> Option<usize> {
         self.by_id.get(&id).copied()
     }
+}
+
+/// A pair of a group's members as its description counts it ([`Engine::pair_reasons`]).
+pub(crate) struct PairReasons {
+    /// Each signal's contribution to the pair's score, in [`profile::SIGNALS`] order.
+    pub contributions: [f32; 7],
+    /// Their closeness in meaning, when both have an embedding.
+    pub meaning: Option<f32>,
+    /// The words they share most, each with its product in the word cosine.
+    pub shared_words: Vec<(String, f32)>,
 }
 
 /// Each need's place among all needs' ids (see `Engine::id_rank`).

@@ -260,14 +260,15 @@ impl Engine {
         // Each signal's contributions summed over the pairs, once some pair counted.
         let mut sums: Option<[f32; 7]> = None;
         let mut meanings: Vec<f32> = Vec::new();
-        // word → (pairs sharing it, first position seen: pairs list words by contribution)
-        let mut words: HashMap<String, (usize, usize)> = HashMap::new();
+        // word → (pairs sharing it, its products in their word cosines summed, first
+        // position seen)
+        let mut words: HashMap<String, (usize, f32, usize)> = HashMap::new();
         for (k, &x) in m.iter().enumerate() {
             for &y in &m[k + 1..] {
                 pair_count += 1;
                 // Only the group's edges (its members' best matches) count; a pair
                 // outside them counts 0, as in the linkage.
-                let Some((parts, meaning, shared)) = pairs
+                let Some(reasons) = pairs
                     .get(&(x.min(y), x.max(y)))
                     .and_then(|_| self.pair_reasons(x, y, scratch))
                 else {
@@ -275,12 +276,14 @@ impl Engine {
                 };
                 let sums = sums.get_or_insert([0.0; 7]);
                 sums.iter_mut()
-                    .zip(parts)
+                    .zip(reasons.contributions)
                     .for_each(|(sum, part)| *sum += part);
-                meanings.extend(meaning);
-                for w in shared {
+                meanings.extend(reasons.meaning);
+                for (w, product) in reasons.shared_words {
                     let seen = words.len();
-                    words.entry(w).or_insert((0, seen)).0 += 1;
+                    let entry = words.entry(w).or_insert((0, 0.0, seen));
+                    entry.0 += 1;
+                    entry.1 += product;
                 }
             }
         }
@@ -288,8 +291,16 @@ impl Engine {
             .flat_map(|sums| profile::SIGNALS.iter().zip(sums))
             .map(|(signal, sum)| (signal.to_string(), sum / pair_count.max(1) as f32))
             .collect();
-        let mut terms: Vec<(String, (usize, usize))> = words.into_iter().collect();
-        terms.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+        // The words most pairs share first; among those shared equally often, the ones
+        // that weigh most in the pairs' similarity (a rarer, more telling word before a
+        // common one such as "kommuner"), then the first seen.
+        let mut terms: Vec<(String, (usize, f32, usize))> = words.into_iter().collect();
+        terms.sort_by(|a, b| {
+            let ((n, weight, seen), (m, other, other_seen)) = (a.1, b.1);
+            (m.cmp(&n))
+                .then(other.total_cmp(&weight))
+                .then(seen.cmp(&other_seen))
+        });
         let terms: Vec<String> = terms.into_iter().take(8).map(|(w, _)| w).collect();
         let orgs: Vec<String> = needs.iter().map(|n| n.org.clone()).collect();
         let (level, combined_budget_sek, earliest_needed_by) = summarise(&needs);
@@ -456,7 +467,6 @@ mod tests {
             public: true,
         }
     }
-
     /// A group's reasons are its members' match explanations averaged: each signal's
     /// contribution is the mean over the members' pairs of what the pair's explanation
     /// says (a pair outside the group's edges counts 0), bit for bit, and its cohesion

@@ -715,3 +715,80 @@ fn shared_words_leave_out_single_letters() {
         );
     }
 }
+
+/// A group's label is its theme: after the words every pair shares, a word one pair
+/// shares that tells something ("telefoni") comes before one that many needs use
+/// ("kommuner"), whichever pair was met first.
+#[test]
+fn a_groups_label_prefers_telling_words_to_common_ones() {
+    let alarm = |n, org, title: &str, text: &str| {
+        need(
+            n,
+            org,
+            title,
+            text,
+            "omsorg",
+            &["valfardsteknik"],
+            (2027, 6),
+        )
+    };
+    let mut needs = vec![
+        alarm(
+            1,
+            "1286",
+            "Trygghetslarm",
+            "Digitala trygghetslarm med larmcentral för kommuner där fast telefoni saknas.",
+        ),
+        alarm(
+            2,
+            "1266",
+            "Digitala trygghetslarm",
+            "Digitala trygghetslarm och larmcentral för kommuner.",
+        ),
+        alarm(
+            3,
+            "1270",
+            "Trygghetslarm utan fast telefoni",
+            "Digitala trygghetslarm med larmcentral när fast telefoni försvinner.",
+        ),
+    ];
+    // Other needs that say "kommuner", so that the word is common.
+    let others = [
+        ("Bygglov", "E-tjänst för bygglov i kommuner."),
+        ("Skolplattform", "Lärplattform för skolor i kommuner."),
+        ("Fakturor", "Robotar för leverantörsfakturor i kommuner."),
+        ("Vattenmätare", "Fjärravlästa vattenmätare i kommuner."),
+        ("Bredband", "Stöd till fiberföreningar i kommuner."),
+        (
+            "Informationssäkerhet",
+            "Mallar för informationssäkerhet i kommuner.",
+        ),
+    ];
+    for (k, (title, text)) in others.into_iter().enumerate() {
+        let org = ["1285", "1267", "1293", "1273", "1282", "1292"][k];
+        needs.push(need(
+            10 + k as u128,
+            org,
+            title,
+            text,
+            "ledning_stod",
+            &[],
+            (2029, 1),
+        ));
+    }
+    let e = Engine::new(Weights::default(), needs, vec![], orgs());
+    let groups = e.groups();
+    let alarms = groups
+        .iter()
+        .find(|g| g.members.contains(&Uuid::from_u128(1)))
+        .expect("the three alarm needs form a group");
+    assert_eq!(alarms.members.len(), 3, "{alarms:?}");
+    let at = |w: &str| alarms.why.shared_terms.iter().position(|t| t == w);
+    let (telling, common) = (at("telefoni"), at("kommuner"));
+    assert!(telling.is_some(), "{:?}", alarms.why.shared_terms);
+    assert!(
+        common.is_none_or(|c| telling < Some(c)),
+        "{:?}",
+        alarms.why.shared_terms
+    );
+}
