@@ -296,9 +296,9 @@ impl Engine {
         // common one such as "kommuner"), then the first seen.
         let mut terms: Vec<(String, (usize, f32, usize))> = words.into_iter().collect();
         terms.sort_by(|a, b| {
-            let ((n, weight, seen), (m, other, other_seen)) = (a.1, b.1);
-            (m.cmp(&n))
-                .then(other.total_cmp(&weight))
+            let ((count, weight, seen), (other_count, other_weight, other_seen)) = (a.1, b.1);
+            (other_count.cmp(&count))
+                .then(other_weight.total_cmp(&weight))
                 .then(seen.cmp(&other_seen))
         });
         let terms: Vec<String> = terms.into_iter().take(8).map(|(w, _)| w).collect();
@@ -467,6 +467,7 @@ mod tests {
             public: true,
         }
     }
+
     /// A group's reasons are its members' match explanations averaged: each signal's
     /// contribution is the mean over the members' pairs of what the pair's explanation
     /// says (a pair outside the group's edges counts 0), bit for bit, and its cohesion
