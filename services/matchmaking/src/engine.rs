@@ -613,12 +613,17 @@ impl Engine {
     /// passes `x` first.
     pub(crate) fn text_similarity_in(&self, i: usize, j: usize, scratch: &mut Scratch) -> f32 {
         let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
-        let lexical = if self.index.holds(b, scratch) {
+        self.with_meaning(a, b, self.lexical_similarity_in(a, b, scratch))
+    }
+
+    /// [`Engine::class_similarity_in`] of classes `a` and `b`, against whichever of the
+    /// two the scratch holds (`b`, or else `a`).
+    fn lexical_similarity_in(&self, a: u32, b: u32, scratch: &mut Scratch) -> f32 {
+        if self.index.holds(b, scratch) {
             self.class_similarity_in(b, a, scratch)
         } else {
             self.class_similarity_in(a, b, scratch)
-        };
-        self.with_meaning(a, b, lexical)
+        }
     }
 
     /// What a group's description takes from a pair of its members, as
@@ -631,13 +636,16 @@ impl Engine {
         j: usize,
         scratch: &mut Scratch,
     ) -> Option<PairReasons> {
-        let text = self.text_similarity_in(i, j, scratch);
+        // The closeness once, for the text similarity and for the reasons.
+        let (a, b) = (self.index.class_of[i], self.index.class_of[j]);
+        let meaning = self.closeness(a, b);
+        let lexical = self.lexical_similarity_in(a, b, scratch);
+        let text = meaning::blend(&self.weights, lexical, meaning);
         if text < self.weights.min_text {
             return None;
         }
         let (me, other) = (self.profile(i), self.profile(j));
         let (parts, _) = profile::contributions(&self.weights, &self.affinity, text, me, other);
-        let meaning = self.closeness(self.index.class_of[i], self.index.class_of[j]);
         Some(PairReasons {
             contributions: parts,
             meaning,

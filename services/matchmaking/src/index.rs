@@ -732,25 +732,23 @@ impl TextIndex {
             return;
         }
         if let Some(before) = s.scattered.take() {
-            let (words, grams) = (
-                self.words.get(before as usize),
-                self.grams.get(before as usize),
-            );
-            words
-                .iter()
-                .for_each(|&(t, _)| s.query_words[t as usize] = 0.0);
-            grams
-                .iter()
-                .for_each(|&(t, _)| s.query_grams[t as usize] = 0.0);
+            self.write_dense(before, s, |_| 0.0);
         }
-        let (words, grams) = (self.words.get(c as usize), self.grams.get(c as usize));
-        words
-            .iter()
-            .for_each(|&(t, w)| s.query_words[t as usize] = w);
-        grams
-            .iter()
-            .for_each(|&(t, w)| s.query_grams[t as usize] = w);
+        self.write_dense(c, s, |w| w);
         s.scattered = Some(c);
+    }
+
+    /// Writes `value` of each weight of class `c`'s words and n-grams at their terms in
+    /// the scratch's dense arrays: the weights to scatter the class, 0 to take it out.
+    fn write_dense(&self, c: u32, s: &mut Scratch, value: impl Fn(f32) -> f32) {
+        for (vectors, dense) in [
+            (&self.words, &mut s.query_words),
+            (&self.grams, &mut s.query_grams),
+        ] {
+            for &(t, w) in vectors.get(c as usize) {
+                dense[t as usize] = value(w);
+            }
+        }
     }
 
     /// Adds to `out` the (class, word cosine, n-gram cosine) of the query scattered in
